@@ -1,0 +1,159 @@
+package io.plakar.pve.runner;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs commands on this machine with an argv (never a shell). The child's stdin is never
+ * inherited: the plugin's stdin is the gRPC pipe and must not be read by anyone else.
+ */
+public final class LocalRunner implements Runner {
+    private static final int MAX_CAPTURE = 16 << 20;
+    private final Map<String, String> extraEnv;
+
+    public LocalRunner() {
+        this(Map.of());
+    }
+
+    /** {@code extraEnv} is added to the child environment (tests point PATH at the simulator). */
+    public LocalRunner(Map<String, String> extraEnv) {
+        this.extraEnv = Map.copyOf(extraEnv);
+    }
+
+    @Override
+    public String describe() {
+        return "local";
+    }
+
+    private Process spawn(List<String> argv) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().putAll(extraEnv);
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        return pb.start();
+    }
+
+    @Override
+    public CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException {
+        Process p = spawn(argv);
+        p.getOutputStream().close();
+        StderrTail err = new StderrTail(p.getErrorStream(), LineListener.IGNORE, "stderr " + argv.get(0));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread reader = new Thread(() -> capture(p.getInputStream(), out), "stdout " + argv.get(0));
+        reader.setDaemon(true);
+        reader.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            destroyTree(p);
+            throw new IOException("command " + argv.get(0) + " did not finish within " + timeout.toSeconds() + "s");
+        }
+        reader.join(5000);
+        err.awaitEnd(5000);
+        String stdout;
+        synchronized (out) {
+            stdout = out.toString(StandardCharsets.UTF_8);
+        }
+        return new CommandResult(argv, p.exitValue(), stdout, String.join("\n", err.lines()));
+    }
+
+    private static void capture(InputStream in, ByteArrayOutputStream out) {
+        byte[] buf = new byte[8192];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                synchronized (out) {
+                    if (out.size() + n <= MAX_CAPTURE) {
+                        out.write(buf, 0, n);
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // process ended
+        }
+    }
+
+    static void destroyTree(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    @Override
+    public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
+        Process p = spawn(argv);
+        StderrTail tail = new StderrTail(p.getErrorStream(), stderrLines, "stderr " + argv.get(0));
+        return new LocalCommand(p, tail);
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private static final class LocalCommand implements RunningCommand {
+        private final Process process;
+        private final StderrTail tail;
+        private volatile boolean killed;
+
+        LocalCommand(Process process, StderrTail tail) {
+            this.process = process;
+            this.tail = tail;
+        }
+
+        @Override
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public int waitFor(Duration timeout) throws IOException, InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new IOException("command did not finish within " + timeout.toSeconds() + "s");
+            }
+            tail.awaitEnd(2000);
+            return killed ? -1 : process.exitValue();
+        }
+
+        @Override
+        public List<String> lastStderrLines() {
+            return tail.lines();
+        }
+
+        @Override
+        public void kill() {
+            killed = true;
+            destroyTree(process);
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill();
+            }
+            closeQuietly(process.getOutputStream());
+            closeQuietly(process.getInputStream());
+        }
+
+        private static void closeQuietly(AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // already closed
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.plakar.pve.sdk;
+
+import java.io.InputStream;
+
+/**
+ * A Plakar exporter, independent of gRPC. Records arrive in the host's walk order, one at
+ * a time; the content of a record with a reader is an InputStream that ends where the host's
+ * empty terminating chunk was (it is fed with backpressure from the host).
+ */
+public interface Exporter extends AutoCloseable {
+
+    ConnectorInfo info();
+
+    default void ping() throws ConnectorException {
+    }
+
+    /**
+     * Handles one record and returns its result. {@code content} is null when the record has
+     * no reader. The implementation need not drain {@code content}; the runtime discards what
+     * is left. A failure of this record is a {@link Result#failed} result, not an exception;
+     * an exception fails this record with its message.
+     */
+    Result export(Record record, InputStream content) throws Exception;
+
+    @Override
+    void close();
+}
