@@ -1,0 +1,482 @@
+package io.plakar.pve.runner;
+
+import io.plakar.pve.sdk.ConnectorException;
+import net.schmizz.keepalive.KeepAliveProvider;
+import net.schmizz.keepalive.KeepAliveRunner;
+import net.schmizz.sshj.DefaultConfig;
+import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.Factory;
+import net.schmizz.sshj.connection.channel.direct.Session;
+import net.schmizz.sshj.connection.channel.direct.Signal;
+import net.schmizz.sshj.transport.TransportException;
+import net.schmizz.sshj.userauth.UserAuthException;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import net.schmizz.sshj.userauth.password.PasswordUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs commands on a node over SSH with sshj: one {@link SSHClient} connection for the whole
+ * run (opened at the first command, re-opened if it dropped), one session channel per
+ * command. Every argv element is quoted with {@link ShellQuote#join}; the remote login shell
+ * parses the line back into exactly that argv.
+ *
+ * <p>Throughput: AES-GCM is negotiated first (the JDK's AES-NI/CLMUL intrinsics make it the
+ * fastest cipher sshj has; chacha20-poly1305 is pure Java), curve25519 key exchange, a 16 MiB
+ * channel window and 256 KiB maximum packet so the server never waits for window adjustments.
+ *
+ * <p>Stopping a command ({@link RunningCommand#kill()}): a {@code signal TERM} channel request
+ * is sent first (OpenSSH ≥ 7.9 delivers it with {@code killpg} to the command's process
+ * group; vzdump handles TERM by cleaning up its snapshot and lock), then the channel is
+ * closed. Closing alone does not signal anything: without a PTY sshd only closes the
+ * command's pipes, so a command blocked writing its stdout (vzdump --stdout) gets SIGPIPE/EPIPE
+ * on its next write and dies, but a command that never writes (sleep) keeps running until
+ * it ends on its own. That is why the signal is sent first.
+ *
+ * <p>Secrets (password, key text, passphrase) are never logged nor put in exception messages.
+ */
+public final class SshRunner implements Runner {
+    private static final Logger log = LoggerFactory.getLogger(SshRunner.class);
+
+    static final long WINDOW_SIZE = 16L << 20;
+    static final int MAX_PACKET = 256 << 10;
+    private static final int MAX_CAPTURE = 16 << 20;
+    private static final List<String> CIPHER_PREFERENCE = List.of(
+            "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr", "aes192-ctr",
+            "chacha20-poly1305@openssh.com");
+    private static final List<String> MAC_PREFERENCE = List.of(
+            "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512");
+    private static final List<String> KEX_PREFERENCE = List.of(
+            "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384",
+            "ecdh-sha2-nistp521", "diffie-hellman-group-exchange-sha256", "diffie-hellman-group16-sha512",
+            "diffie-hellman-group18-sha512", "diffie-hellman-group14-sha256");
+
+    private final SshSettings settings;
+    private final Object lock = new Object();
+    private SSHClient client;
+    private boolean closed;
+    private boolean warnedInsecure;
+    private volatile String negotiated = "";
+
+    private SshRunner(SshSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Connects now (with retries) so configuration, host key and credential errors surface early. */
+    public static SshRunner connect(SshSettings settings) throws ConnectorException, InterruptedException {
+        SshRunner r = new SshRunner(settings);
+        synchronized (r.lock) {
+            r.client = r.open();
+        }
+        return r;
+    }
+
+    /** A runner that connects at its first command. */
+    public static SshRunner lazy(SshSettings settings) {
+        return new SshRunner(settings);
+    }
+
+    public SshSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String describe() {
+        return "ssh " + settings.target();
+    }
+
+    /** The cipher negotiated on the current connection (server to client), for logs and benchmarks. */
+    public String negotiatedCipher() {
+        return negotiated;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    private SSHClient client() throws IOException {
+        synchronized (lock) {
+            if (closed) {
+                throw new IOException(describe() + ": runner is closed");
+            }
+            if (client != null && client.isConnected() && client.isAuthenticated()) {
+                return client;
+            }
+            if (client != null) {
+                log.info("{}: connection lost, reconnecting", describe());
+                closeQuietly(client);
+                client = null;
+            }
+            try {
+                client = open();
+            } catch (ConnectorException e) {
+                throw new SshConnectException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException(describe() + ": interrupted while connecting");
+            }
+            return client;
+        }
+    }
+
+    static DefaultConfig config(String forcedCipher) {
+        DefaultConfig cfg = new DefaultConfig();
+        List<String> ciphers = forcedCipher != null ? List.of(forcedCipher) : CIPHER_PREFERENCE;
+        cfg.setCipherFactories(ordered(cfg.getCipherFactories(), ciphers, false));
+        cfg.setKeyExchangeFactories(ordered(cfg.getKeyExchangeFactories(), KEX_PREFERENCE, true));
+        cfg.setMACFactories(ordered(cfg.getMACFactories(), MAC_PREFERENCE, true));
+        cfg.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
+        cfg.setMaxCircularBufferSize((int) WINDOW_SIZE * 2);
+        return cfg;
+    }
+
+    /** The factories named in {@code preference}, in that order; the others after them if {@code keepRest}. */
+    private static <T> List<Factory.Named<T>> ordered(List<Factory.Named<T>> available, List<String> preference,
+                                                      boolean keepRest) {
+        List<Factory.Named<T>> out = new ArrayList<>();
+        for (String name : preference) {
+            for (Factory.Named<T> f : available) {
+                if (f.getName().equals(name)) {
+                    out.add(f);
+                }
+            }
+        }
+        if (keepRest) {
+            for (Factory.Named<T> f : available) {
+                if (!out.contains(f)) {
+                    out.add(f);
+                }
+            }
+        }
+        return out;
+    }
+
+    private SSHClient open() throws ConnectorException, InterruptedException {
+        if (settings.authMethod() == SshSettings.AuthMethod.AGENT) {
+            throw ConnectorException.invalidConfig("conn_method=agent is not available with ssh_transport=sshj "
+                    + "(sshj needs an extra agent library); use ssh_transport=openssh for agent authentication");
+        }
+        int attempts = settings.retryCount() + 1;
+        for (int attempt = 1; ; attempt++) {
+            SSHClient c = new SSHClient(config(settings.cipher()));
+            HostKeyPolicy.Verifier verifier;
+            try {
+                verifier = settings.hostKeyPolicy().newVerifier();
+            } catch (IOException e) {
+                throw ConnectorException.invalidConfig("ssh_known_hosts: cannot read "
+                        + settings.hostKeyPolicy().knownHostsFile() + ": " + e.getMessage());
+            }
+            c.addHostKeyVerifier(verifier);
+            c.addAlgorithmsVerifier(algs -> {
+                negotiated = algs.getKeyExchangeAlgorithm() + " " + algs.getServer2ClientCipherAlgorithm()
+                        + (algs.getServer2ClientCipherAlgorithm().matches(".*(gcm|poly1305).*")
+                        ? "" : " " + algs.getServer2ClientMACAlgorithm());
+                return true;
+            });
+            c.setConnectTimeout((int) settings.connectTimeout().toMillis());
+            c.getConnection().setWindowSize(WINDOW_SIZE);
+            c.getConnection().setMaxPacketSize(MAX_PACKET);
+            c.getConnection().setTimeoutMs((int) Math.max(settings.connectTimeout().toMillis(), 30_000));
+            try {
+                c.connect(settings.host(), settings.port());
+            } catch (IOException e) {
+                closeQuietly(c);
+                String refusal = verifier.refusalMessage(settings.host(), settings.port());
+                if (refusal != null) {
+                    throw ConnectorException.failed(refusal);
+                }
+                String why = describe() + ": cannot connect: " + cause(e);
+                if (attempt >= attempts) {
+                    throw ConnectorException.unavailable(why + " (after " + attempts + " attempt"
+                            + (attempts > 1 ? "s" : "") + ")", e);
+                }
+                log.warn("{}; retrying in {} ms (attempt {}/{})", why, settings.retryDelay().toMillis(), attempt,
+                        attempts);
+                Thread.sleep(settings.retryDelay().toMillis());
+                continue;
+            }
+            if (verifier.outcome() == HostKeyPolicy.Outcome.ACCEPTED_INSECURE && !warnedInsecure) {
+                warnedInsecure = true;
+                String w = "WARNING: ssh_insecure_ignore_host_key is set: the host key of " + settings.host() + ":"
+                        + settings.port() + " (" + verifier.offered() + ") is NOT verified. Anyone on the network path "
+                        + "can impersonate the node, read the backups and tamper with restores. Set "
+                        + "ssh_host_key_fingerprint=" + verifier.offeredFingerprint() + " instead.";
+                System.err.println(w);
+                log.warn(w);
+            }
+            try {
+                authenticate(c);
+            } catch (UserAuthException e) {
+                closeQuietly(c);
+                throw new ConnectorException(ConnectorException.Kind.PERMISSION_DENIED, describe()
+                        + ": authentication failed (conn_method=" + settings.authMethod().name().toLowerCase()
+                        + "): the server refused the credentials", e);
+            } catch (ConnectorException e) {
+                closeQuietly(c);
+                throw e;
+            } catch (IOException e) {
+                closeQuietly(c);
+                String why = describe() + ": connection failed during authentication: " + cause(e);
+                if (attempt >= attempts) {
+                    throw ConnectorException.unavailable(why, e);
+                }
+                log.warn("{}; retrying in {} ms", why, settings.retryDelay().toMillis());
+                Thread.sleep(settings.retryDelay().toMillis());
+                continue;
+            }
+            try {
+                KeepAliveRunner ka = (KeepAliveRunner) c.getConnection().getKeepAlive();
+                ka.setKeepAliveInterval(15);
+                ka.setMaxAliveCount(4);
+            } catch (ClassCastException ignored) {
+                // another provider: no dead-peer detection
+            }
+            log.debug("{}: connected ({}), host key {}", describe(), negotiated, verifier.offered());
+            return c;
+        }
+    }
+
+    private void authenticate(SSHClient c) throws IOException, ConnectorException {
+        switch (settings.authMethod()) {
+            case PASSWORD -> {
+                char[] pw = settings.password().toCharArray();
+                try {
+                    c.authPassword(settings.username(), pw);
+                } finally {
+                    PasswordUtils.blankOut(pw);
+                }
+            }
+            case IDENTITY -> {
+                KeyProvider key;
+                String pass = settings.identityPassphrase();
+                try {
+                    if (settings.identityFile() != null) {
+                        key = pass == null ? c.loadKeys(settings.identityFile().toString())
+                                : c.loadKeys(settings.identityFile().toString(), pass.toCharArray());
+                    } else {
+                        key = c.loadKeys(settings.identityKey(), null,
+                                pass == null ? null : PasswordUtils.createOneOff(pass.toCharArray()));
+                    }
+                    key.getPublic(); // parse (and decrypt) now, so a bad key is a config error, not an auth one
+                } catch (IOException | RuntimeException e) {
+                    String what = settings.identityFile() != null
+                            ? "conn_identity_file " + settings.identityFile() : "conn_identity_key";
+                    throw ConnectorException.invalidConfig(what + " cannot be read as a private key"
+                            + (pass != null ? " with the given conn_identity_passphrase" : "")
+                            + " (" + e.getClass().getSimpleName() + ")");
+                }
+                c.authPublickey(settings.username(), key);
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    private static String cause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    @Override
+    public CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException {
+        try (SshCommand cmd = startCommand(argv, Runner.LineListener.IGNORE)) {
+            cmd.stdin().close();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Thread reader = new Thread(() -> capture(cmd.stdout(), out), "ssh stdout " + argv.get(0));
+            reader.setDaemon(true);
+            reader.start();
+            int status = cmd.waitFor(timeout);
+            reader.join(5000);
+            if (status < 0) {
+                throw new IOException(describe() + ": " + argv.get(0) + " ended without an exit status ("
+                        + (cmd.exitSignal() != null ? "killed by signal " + cmd.exitSignal() : "connection lost") + ")");
+            }
+            String stdout;
+            synchronized (out) {
+                stdout = out.toString(StandardCharsets.UTF_8);
+            }
+            return new CommandResult(argv, status, stdout, String.join("\n", cmd.lastStderrLines()));
+        }
+    }
+
+    private static void capture(InputStream in, ByteArrayOutputStream out) {
+        byte[] buf = new byte[64 << 10];
+        try {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                synchronized (out) {
+                    if (out.size() + n <= MAX_CAPTURE) {
+                        out.write(buf, 0, n);
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // command ended or connection lost: waitFor reports it
+        }
+    }
+
+    @Override
+    public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
+        return startCommand(argv, stderrLines);
+    }
+
+    private SshCommand startCommand(List<String> argv, LineListener stderrLines) throws IOException {
+        String line = ShellQuote.join(argv);
+        SSHClient c = client();
+        Session session = c.startSession();
+        try {
+            Session.Command cmd = session.exec(line);
+            StderrTail tail = new StderrTail(cmd.getErrorStream(), stderrLines, "ssh stderr " + argv.get(0));
+            log.debug("{}: started {}", describe(), argv.get(0));
+            return new SshCommand(session, cmd, tail, describe() + " " + argv.get(0), c.getTransport());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            if (client != null) {
+                closeQuietly(client);
+                client = null;
+            }
+        }
+    }
+
+    /** Thrown by commands when the (re)connection itself failed; carries the user-facing error. */
+    public static final class SshConnectException extends IOException {
+        private final ConnectorException connectorError;
+
+        SshConnectException(ConnectorException e) {
+            super(e.getMessage(), e);
+            this.connectorError = e;
+        }
+
+        public ConnectorException connectorError() {
+            return connectorError;
+        }
+    }
+
+    static final class SshCommand implements RunningCommand {
+        private final Session session;
+        private final Session.Command cmd;
+        private final StderrTail tail;
+        private final String what;
+        private final net.schmizz.sshj.transport.Transport transport;
+        private volatile boolean killed;
+
+        SshCommand(Session session, Session.Command cmd, StderrTail tail, String what,
+                   net.schmizz.sshj.transport.Transport transport) {
+            this.transport = transport;
+            this.session = session;
+            this.cmd = cmd;
+            this.tail = tail;
+            this.what = what;
+        }
+
+        @Override
+        public InputStream stdout() {
+            return cmd.getInputStream();
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return cmd.getOutputStream();
+        }
+
+        String exitSignal() {
+            Signal s = cmd.getExitSignal();
+            return s == null ? null : s.name();
+        }
+
+        @Override
+        public int waitFor(Duration timeout) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (cmd.isOpen()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    kill();
+                    throw new IOException(what + " did not finish within " + timeout.toSeconds() + "s");
+                }
+                try {
+                    cmd.join(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 1000), TimeUnit.MILLISECONDS);
+                } catch (net.schmizz.sshj.connection.ConnectionException e) {
+                    // timeout of this slice, or the channel/connection died: the loop checks isOpen()
+                    if (!cmd.isOpen() || !transportAlive()) {
+                        break;
+                    }
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (!transportAlive()) {
+                    break;
+                }
+            }
+            tail.awaitEnd(2000);
+            Integer status = cmd.getExitStatus();
+            return killed || status == null ? -1 : status;
+        }
+
+        private boolean transportAlive() {
+            return transport.isRunning();
+        }
+
+        @Override
+        public List<String> lastStderrLines() {
+            return tail.lines();
+        }
+
+        /** TERM to the remote process group (if the server supports signal requests), then close the channel. */
+        @Override
+        public void kill() {
+            killed = true;
+            if (cmd.isOpen()) {
+                try {
+                    cmd.signal(Signal.TERM);
+                } catch (TransportException | RuntimeException ignored) {
+                    // connection gone or signals unsupported: closing the channel is all we can do
+                }
+            }
+            closeQuietly(cmd);
+        }
+
+        @Override
+        public boolean isAlive() {
+            return cmd.isOpen() && cmd.getExitStatus() == null && cmd.getExitSignal() == null;
+        }
+
+        @Override
+        public void close() {
+            if (isAlive()) {
+                kill();
+            }
+            closeQuietly(cmd);
+            closeQuietly(session);
+        }
+    }
+}
