@@ -1,0 +1,136 @@
+package io.plakar.pve.pbs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A read-only Proxmox VE API client (base {@code https://host:8006/api2/json}),
+ * authenticated with {@code Authorization: PVEAPIToken=<id>=<secret>}. PVE JSON comes
+ * from Perl: every number and boolean is read leniently.
+ */
+public final class PveClient implements AutoCloseable {
+    private final RestClient http;
+    private final Interner interner = new Interner();
+
+    public PveClient(String host, int port, String tokenId, String tokenSecret, TlsSettings tls, RestClient.Options options) {
+        this.http = new RestClient(RestClient.Flavor.PVE, "PVE " + host + ":" + port, host, port,
+                "PVEAPIToken=" + tokenId + "=" + tokenSecret, "pve_token_id/pve_token_secret", tls, options);
+    }
+
+    public RestClient http() {
+        return http;
+    }
+
+    public String version() throws ApiException {
+        return Lenient.text(data("/version", null), "version");
+    }
+
+    /** The cluster name from {@code /cluster/status}, empty for a single node or when not allowed. */
+    public Optional<String> clusterName() {
+        try {
+            for (JsonNode n : data("/cluster/status", null)) {
+                if ("cluster".equals(Lenient.text(n, "type")) && n.hasNonNull("name")) {
+                    return Optional.of(n.get("name").asText());
+                }
+            }
+        } catch (ApiException ignored) {
+            // optional
+        }
+        return Optional.empty();
+    }
+
+    public List<PveTypes.Node> nodes() throws ApiException {
+        List<PveTypes.Node> out = new ArrayList<>();
+        for (JsonNode n : data("/nodes", null)) {
+            out.add(new PveTypes.Node(Lenient.text(n, "node"), Lenient.text(n, "status")));
+        }
+        return out;
+    }
+
+    /** Storages of a node that can hold backups. */
+    public List<PveTypes.Storage> backupStorages(String node) throws ApiException {
+        List<PveTypes.Storage> out = new ArrayList<>();
+        for (JsonNode n : data("/nodes/" + RestClient.enc(node) + "/storage", Map.of("content", "backup"))) {
+            Set<String> content = new LinkedHashSet<>();
+            String c = Lenient.text(n, "content");
+            if (c != null) {
+                for (String s : c.split(",")) {
+                    if (!s.isBlank()) {
+                        content.add(s.strip());
+                    }
+                }
+            }
+            out.add(new PveTypes.Storage(Lenient.text(n, "storage"), Lenient.text(n, "type"), content,
+                    Lenient.bool(n, "shared", false), Lenient.bool(n, "active", true), Lenient.bool(n, "enabled", true)));
+        }
+        return out;
+    }
+
+    /** Where a {@code pbs} storage points: {@code GET /storage/{storage}}. */
+    public PveTypes.PbsStorageConfig pbsStorageConfig(String storage) throws ApiException {
+        JsonNode d = data("/storage/" + RestClient.enc(storage), null);
+        return new PveTypes.PbsStorageConfig(storage, Lenient.text(d, "server"), (int) Lenient.field(d, "port", 8007),
+                Lenient.text(d, "datastore"), Optional.ofNullable(Lenient.text(d, "namespace")).orElse(""),
+                Lenient.text(d, "fingerprint"));
+    }
+
+    public List<PveTypes.Backup> backups(String node, String storage) throws ApiException {
+        String path = "/nodes/" + RestClient.enc(node) + "/storage/" + RestClient.enc(storage) + "/content";
+        List<PveTypes.Backup> out = new ArrayList<>();
+        for (JsonNode n : data(path, Map.of("content", "backup"))) {
+            JsonNode v = n.get("verification");
+            out.add(new PveTypes.Backup(Lenient.text(n, "volid"), interner.intern(Lenient.text(n, "format")),
+                    interner.intern(Lenient.text(n, "subtype")), Lenient.field(n, "vmid", -1), Lenient.field(n, "ctime", 0),
+                    Lenient.field(n, "size", -1), Lenient.text(n, "notes"), Lenient.bool(n, "protected", false),
+                    v != null && v.isObject() ? interner.intern(Lenient.text(v, "state")) : null,
+                    Lenient.text(n, "encrypted")));
+        }
+        return out;
+    }
+
+    public List<PveTypes.Guest> guests() throws ApiException {
+        List<PveTypes.Guest> out = new ArrayList<>();
+        for (JsonNode n : data("/cluster/resources", Map.of("type", "vm"))) {
+            String type = Lenient.text(n, "type");
+            if (!"qemu".equals(type) && !"lxc".equals(type)) {
+                continue;
+            }
+            out.add(new PveTypes.Guest(Lenient.field(n, "vmid", -1), Lenient.text(n, "node"), type,
+                    Lenient.text(n, "name"), Lenient.bool(n, "template", false)));
+        }
+        return out;
+    }
+
+    /** Snapshots of a guest, without the {@code current} pseudo-entry. {@code type}: qemu|lxc. */
+    public List<PveTypes.Snapshot> snapshots(String node, String type, long vmid) throws ApiException {
+        List<PveTypes.Snapshot> out = new ArrayList<>();
+        for (JsonNode n : data("/nodes/" + RestClient.enc(node) + "/" + type + "/" + vmid + "/snapshot", null)) {
+            String name = Lenient.text(n, "name");
+            if (name == null || name.equals("current")) {
+                continue;
+            }
+            out.add(new PveTypes.Snapshot(name, Lenient.field(n, "snaptime", 0)));
+        }
+        return out;
+    }
+
+    private JsonNode data(String path, Map<String, String> query) throws ApiException {
+        JsonNode body = http.get(path, query);
+        JsonNode d = body.get("data");
+        if (d == null || d.isNull()) {
+            throw new ApiException(ApiException.Kind.MALFORMED, 200, http.label() + " GET " + path + ": response has no data");
+        }
+        return d;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}
