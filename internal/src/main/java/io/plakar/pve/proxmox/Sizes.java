@@ -1,0 +1,21 @@
+package io.plakar.pve.proxmox;
+
+/** Human byte counts for log lines ({@code 12.3 MiB}). */
+public final class Sizes {
+    private Sizes() {
+    }
+
+    public static String human(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format("%.1f %s", v, units[u]);
+    }
+}
