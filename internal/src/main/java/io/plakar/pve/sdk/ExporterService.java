@@ -1,0 +1,157 @@
+package io.plakar.pve.sdk;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.plakar.pve.proto.exporter.CloseRequest;
+import io.plakar.pve.proto.exporter.CloseResponse;
+import io.plakar.pve.proto.exporter.ExportRequest;
+import io.plakar.pve.proto.exporter.ExportResponse;
+import io.plakar.pve.proto.exporter.ExporterGrpc;
+import io.plakar.pve.proto.exporter.InitRequest;
+import io.plakar.pve.proto.exporter.InitResponse;
+import io.plakar.pve.proto.exporter.PingRequest;
+import io.plakar.pve.proto.exporter.PingResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ExecutorService;
+
+/** Serves the exporter RPCs for one {@link Exporter}: one record at a time, one result per record. */
+final class ExporterService extends ExporterGrpc.ExporterImplBase {
+    private static final Logger log = LoggerFactory.getLogger(ExporterService.class);
+
+    private final ConnectorFactory<Exporter> factory;
+    private final ExecutorService workers;
+    private final ConnectorSlot<Exporter> slot = new ConnectorSlot<>();
+
+    ExporterService(ConnectorFactory<Exporter> factory, ExecutorService workers) {
+        this.factory = factory;
+        this.workers = workers;
+    }
+
+    ConnectorSlot<Exporter> slot() {
+        return slot;
+    }
+
+    @Override
+    public void init(InitRequest request, StreamObserver<InitResponse> response) {
+        try {
+            Exporter exporter = factory.create(InitContexts.of(request.getProto(), request.getConfigMap(), request.getOptions()));
+            slot.set(exporter);
+            ConnectorInfo info = exporter.info();
+            response.onNext(InitResponse.newBuilder().setOrigin(info.origin()).setType(info.type())
+                    .setRoot(info.root()).setFlags(info.flags()).build());
+            response.onCompleted();
+        } catch (Throwable t) {
+            log.error("{}", StatusMapper.message(t));
+            response.onError(StatusMapper.toStatus(t));
+        }
+    }
+
+    @Override
+    public void ping(PingRequest request, StreamObserver<PingResponse> response) {
+        try {
+            slot.get().ping();
+            response.onNext(PingResponse.getDefaultInstance());
+            response.onCompleted();
+        } catch (Throwable t) {
+            response.onError(StatusMapper.toStatus(t));
+        }
+    }
+
+    @Override
+    public void close(CloseRequest request, StreamObserver<CloseResponse> response) {
+        slot.close();
+        response.onNext(CloseResponse.getDefaultInstance());
+        response.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<ExportRequest> export(StreamObserver<ExportResponse> response) {
+        ServerCallStreamObserver<ExportResponse> call = (ServerCallStreamObserver<ExportResponse>) response;
+        call.disableAutoRequest();
+        ExportPackets packets = new ExportPackets(call);
+        Exporter exporter;
+        try {
+            exporter = slot.get();
+        } catch (Throwable t) {
+            call.onError(StatusMapper.toStatus(t));
+            return new ImporterService.IgnoringObserver<>();
+        }
+        packets.start();
+        workers.execute(() -> exportAll(exporter, call, packets));
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(ExportRequest value) {
+                packets.offer(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                packets.hostFailed(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                packets.hostClosed();
+            }
+        };
+    }
+
+    private void exportAll(Exporter exporter, ServerCallStreamObserver<ExportResponse> call, ExportPackets packets) {
+        try {
+            while (true) {
+                ExportRequest p = packets.takePushBack();
+                if (p == null) {
+                    p = packets.next();
+                }
+                if (p == null) {
+                    break;
+                }
+                if (p.getPacketCase() != ExportRequest.PacketCase.RECORD) {
+                    log.warn("ignoring a content chunk that belongs to no record");
+                    continue;
+                }
+                io.plakar.pve.proto.connectors.Record wire = p.getRecord();
+                Result result = exportOne(exporter, wire, packets);
+                if (call.isCancelled()) {
+                    return;
+                }
+                call.onNext(ExportResponse.newBuilder().setResult(io.plakar.pve.proto.connectors.Result.newBuilder()
+                        .setHeader(wire).setError(result.error())).build());
+            }
+            if (packets.failure() == null && !call.isCancelled()) {
+                call.onCompleted();
+            }
+        } catch (Throwable t) {
+            if (!call.isCancelled()) {
+                call.onError(StatusMapper.toStatus(t));
+            }
+        }
+    }
+
+    private Result exportOne(Exporter exporter, io.plakar.pve.proto.connectors.Record wire, ExportPackets packets) {
+        Record record = ProtoMapper.fromProto(wire);
+        ExportPackets.Content content = wire.getHasReader() ? packets.new Content() : null;
+        Result result;
+        try {
+            result = exporter.export(record, content);
+            if (result == null) {
+                result = Result.ok(record);
+            }
+        } catch (Throwable t) {
+            log.error("{}: {}", record.pathname(), StatusMapper.message(t));
+            result = Result.failed(record, StatusMapper.message(t));
+        }
+        if (content != null) {
+            try {
+                content.drain();
+            } catch (Exception e) {
+                if (result.isOk()) {
+                    result = Result.failed(record, StatusMapper.message(e));
+                }
+            }
+        }
+        return result;
+    }
+}

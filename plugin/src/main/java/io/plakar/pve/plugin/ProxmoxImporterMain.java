@@ -1,0 +1,16 @@
+package io.plakar.pve.plugin;
+
+import io.plakar.pve.sdk.ConnectorException;
+import io.plakar.pve.sdk.PluginServer;
+
+/** Entry point of the proxmox+backup importer connector: serves Plakar's gRPC over stdin/stdout. */
+public final class ProxmoxImporterMain {
+    private ProxmoxImporterMain() {
+    }
+
+    public static void main(String[] args) {
+        PluginServer.serveImporter(args, context -> {
+            throw ConnectorException.failed("proxmox+backup importer: not implemented yet");
+        });
+    }
+}
