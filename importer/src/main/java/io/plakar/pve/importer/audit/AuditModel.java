@@ -1,0 +1,580 @@
+package io.plakar.pve.importer.audit;
+
+import io.plakar.pve.pbs.PbsTypes;
+import io.plakar.pve.pbs.PveTypes;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The audit model: pure, no I/O. Turns what was read from PBS (and optionally one PVE
+ * cluster) into distinct backups, collisions, duplicates and per-guest latest times.
+ *
+ * <ul>
+ * <li>One {@link Backup} per distinct backup, with every place it was seen ("sightings").
+ *     PBS is authoritative for what it holds: a PVE {@code pbs} storage entry that maps to a
+ *     snapshot PBS listed is merged into it (label {@code PBS}); one PBS listed nowhere
+ *     directly is {@code PBS via PVE}; ordinary vzdump files are {@code PVE}.</li>
+ * <li>Shared storage listed by several nodes is counted once, by volid.</li>
+ * <li>A snapshot without a size is still in progress: shown, never a guest's latest.</li>
+ * <li>Collisions: same type+id in more than one place. {@code critical}: in a root namespace
+ *     written from different nodes (or different guests by name, or different clusters);
+ *     {@code warning}: in different namespaces.</li>
+ * </ul>
+ */
+public final class AuditModel {
+    private AuditModel() {
+    }
+
+    public enum Label {
+        PBS("PBS"), PBS_VIA_PVE("PBS via PVE"), PVE("PVE");
+
+        public final String text;
+
+        Label(String text) {
+            this.text = text;
+        }
+    }
+
+    /** One distinct backup. */
+    public static final class Backup {
+        public final String key;
+        public final Label label;
+        public final String type;
+        public final String id;
+        public final long time;
+        /** Bytes, or -1 when unknown (in progress). */
+        public final long size;
+        public final boolean inProgress;
+        /** The PBS snapshot (label PBS only). */
+        public final PbsTypes.Snapshot snapshot;
+        /** PBS location: the datastore and namespace ("" = root); null for PVE files. */
+        public final String store;
+        public final String ns;
+        /** The PBS server when it is not the audited one (PBS via PVE to another PBS). */
+        public final String remote;
+        /** The PVE volume id (first sighting), or null. */
+        public final String volid;
+        public String node;
+        public String guestName;
+        /** Every place this backup was listed, e.g. {@code pbs:store1/@root}, {@code pve:lab/pve1/nas}. */
+        public final List<String> seen = new ArrayList<>(1);
+
+        Backup(String key, Label label, String type, String id, long time, long size, boolean inProgress,
+               PbsTypes.Snapshot snapshot, String store, String ns, String remote, String volid) {
+            this.key = key;
+            this.label = label;
+            this.type = type;
+            this.id = id;
+            this.time = time;
+            this.size = size;
+            this.inProgress = inProgress;
+            this.snapshot = snapshot;
+            this.store = store;
+            this.ns = ns;
+            this.remote = remote;
+            this.volid = volid;
+        }
+
+        /** Where it lives, e.g. {@code store1:pve-lab}, {@code store1:@root}, {@code pbs2:8007/store9:@root}. */
+        public String location() {
+            if (store == null) {
+                return null;
+            }
+            return (remote == null ? "" : remote + "/") + store + ":" + AuditInput.nsPath(ns);
+        }
+
+        /** The source family for per-source latest times: {@code pbs} or {@code pve}. */
+        public String source() {
+            return label == Label.PVE ? "pve" : "pbs";
+        }
+    }
+
+    public record Location(String location, String store, String ns, long snapshots, long inProgress,
+                           Set<String> nodes, Set<String> guestNames, Long latest) {
+    }
+
+    public record Collision(String type, String id, String severity, List<String> reasons, List<Location> locations) {
+    }
+
+    /** Per-namespace counts of what PBS listed directly. */
+    public static final class NsStats {
+        public long snapshots;
+        public long inProgress;
+        public long size;
+        public final Set<String> vms = new TreeSet<>();
+        public final Set<String> cts = new TreeSet<>();
+        public final Set<String> hosts = new TreeSet<>();
+        public long groups;
+        public Long latest;
+        public boolean readable = true;
+    }
+
+    public static final class Guest {
+        public final String type;
+        public final String id;
+        public String name;
+        public String node;
+        public long backups;
+        public long inProgress;
+        public Long latest;
+        public final Map<String, Long> latestBySource = new TreeMap<>();
+        public final Set<String> locations = new TreeSet<>();
+        public final Set<String> labels = new TreeSet<>();
+        public String collision;
+        /** Date (UTC) → source → exact timestamps (ascending). */
+        public final TreeMap<LocalDate, TreeMap<String, List<Long>>> dates = new TreeMap<>();
+
+        Guest(String type, String id) {
+            this.type = type;
+            this.id = id;
+        }
+
+        void add(String source, long time, boolean counts) {
+            if (counts) {
+                latest = latest == null ? time : Math.max(latest, time);
+                latestBySource.merge(source, time, Math::max);
+            }
+            LocalDate d = Instant.ofEpochSecond(time).atZone(ZoneOffset.UTC).toLocalDate();
+            dates.computeIfAbsent(d, k -> new TreeMap<>()).computeIfAbsent(source, k -> new ArrayList<>()).add(time);
+        }
+    }
+
+    public static final class Result {
+        public final AuditInput input;
+        public final List<Backup> backups = new ArrayList<>();
+        /** Raw rows per source ({@code pbs:<store>/<ns>} or {@code pve:<cluster>/<node>/<storage>}). */
+        public final Map<String, Long> raw = new TreeMap<>();
+        public long rawPbs;
+        public long rawPve;
+        public final List<Backup> merged = new ArrayList<>();
+        public final List<Collision> collisions = new ArrayList<>();
+        public final Map<String, Guest> guests = new LinkedHashMap<>();
+        /** store → namespace → stats, in audit order. */
+        public final Map<String, Map<String, NsStats>> namespaces = new LinkedHashMap<>();
+
+        Result(AuditInput input) {
+            this.input = input;
+        }
+
+        public long count(Label label) {
+            long n = 0;
+            for (Backup b : backups) {
+                if (b.label == label) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        public long collisions(String severity) {
+            return collisions.stream().filter(c -> c.severity().equals(severity)).count();
+        }
+    }
+
+    /** Matches a PBS volume name listed by PVE: {@code backup/<type>/<id>/<UTC time>}. */
+    private static final Pattern PBS_VOLNAME =
+            Pattern.compile("^backup/([^\\s_/]+)/([^\\s_/]+)/([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)$");
+
+    public static Result build(AuditInput in) {
+        Result r = new Result(in);
+        Map<String, Backup> byKey = new HashMap<>();
+
+        // 1. PBS, authoritative.
+        for (AuditInput.StoreData sd : in.stores) {
+            Map<String, NsStats> nsMap = new LinkedHashMap<>();
+            for (String ns : sd.namespaces) {
+                nsMap.put(ns, new NsStats());
+            }
+            Map<String, Set<String>> groups = new HashMap<>();
+            for (PbsTypes.Snapshot s : sd.snapshots) {
+                String key = pbsKey(s.store(), s.ns(), s.type(), s.id(), s.time());
+                String type = GuestTypes.resolve(s.type(), null, firstFileName(s));
+                Backup b = new Backup(key, Label.PBS, type, s.id(), s.time(), s.size(), s.inProgress(), s,
+                        s.store(), s.ns(), null, null);
+                ClientLog log = in.logs.get(AuditInput.snapshotKey(s));
+                if (log != null) {
+                    b.node = log.node();
+                    b.guestName = log.guestName();
+                }
+                String sighting = "pbs:" + s.store() + "/" + AuditInput.nsPath(s.ns());
+                b.seen.add(sighting);
+                r.raw.merge(sighting, 1L, Long::sum);
+                r.rawPbs++;
+                if (byKey.putIfAbsent(key, b) == null) {
+                    r.backups.add(b);
+                }
+                NsStats st = nsMap.computeIfAbsent(s.ns(), k -> new NsStats());
+                st.snapshots++;
+                if (s.inProgress()) {
+                    st.inProgress++;
+                } else {
+                    st.size += s.size();
+                    st.latest = st.latest == null ? s.time() : Math.max(st.latest, s.time());
+                }
+                switch (type) {
+                    case "vm" -> st.vms.add(s.id());
+                    case "ct" -> st.cts.add(s.id());
+                    case "host" -> st.hosts.add(s.id());
+                    default -> {
+                    }
+                }
+                groups.computeIfAbsent(s.ns(), k -> new java.util.HashSet<>()).add(s.type() + "/" + s.id());
+            }
+            for (Map.Entry<String, Set<String>> g : groups.entrySet()) {
+                nsMap.get(g.getKey()).groups = g.getValue().size();
+            }
+            for (AuditInput.Incomplete inc : in.incomplete) {
+                if (inc.datastore() != null && inc.datastore().equals(sd.store) && inc.namespace() != null
+                        && nsMap.containsKey(inc.namespace()) && "namespace".equals(inc.part())) {
+                    nsMap.get(inc.namespace()).readable = false;
+                }
+            }
+            r.namespaces.put(sd.store, nsMap);
+        }
+
+        // 2. PVE: PBS storages (merged into PBS when they point at it) and ordinary backup storages.
+        AuditInput.PveData pve = in.pve;
+        Map<Long, PveTypes.Guest> inventory = new HashMap<>();
+        if (pve != null) {
+            for (PveTypes.Guest g : pve.guests) {
+                inventory.put(g.vmid(), g);
+            }
+            String cluster = clusterName(pve);
+            for (Map.Entry<String, Map<String, List<PveTypes.Backup>>> byNode : pve.content.entrySet()) {
+                String node = byNode.getKey();
+                for (Map.Entry<String, List<PveTypes.Backup>> bySt : byNode.getValue().entrySet()) {
+                    String storage = bySt.getKey();
+                    PveTypes.Storage st = findStorage(pve, node, storage);
+                    String sighting = "pve:" + cluster + "/" + node + "/" + storage;
+                    boolean shared = st == null || st.shared();
+                    boolean isPbs = st != null ? "pbs".equals(st.type()) : pve.pbsConfigs.containsKey(storage);
+                    for (PveTypes.Backup pb : bySt.getValue()) {
+                        r.raw.merge(sighting, 1L, Long::sum);
+                        r.rawPve++;
+                        Backup b = isPbs ? pbsViaPve(in, pve, storage, pb, byKey, r)
+                                : pveFile(cluster, node, shared, pb, inventory, byKey, r);
+                        if (b != null) {
+                            b.seen.add(sighting);
+                        }
+                    }
+                }
+            }
+        }
+        for (Backup b : r.backups) {
+            if (b.seen.size() > 1) {
+                r.merged.add(b);
+            }
+        }
+
+        collisions(r, pve);
+        guests(r, pve, inventory);
+        return r;
+    }
+
+    static String pbsKey(String store, String ns, String type, String id, long time) {
+        return "pbs:" + store + ":" + AuditInput.nsPath(ns) + ":" + type + "/" + id + "/" + iso(time);
+    }
+
+    public static String iso(long epoch) {
+        return Instant.ofEpochSecond(epoch).toString();
+    }
+
+    private static String firstFileName(PbsTypes.Snapshot s) {
+        return s.files().isEmpty() ? null : s.files().get(0).name();
+    }
+
+    public static String clusterName(AuditInput.PveData pve) {
+        return pve.cluster != null && !pve.cluster.isEmpty() ? pve.cluster : pve.endpoint;
+    }
+
+    private static PveTypes.Storage findStorage(AuditInput.PveData pve, String node, String storage) {
+        for (PveTypes.Storage s : pve.storages.getOrDefault(node, List.of())) {
+            if (s.storage().equals(storage)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** True when a PVE {@code pbs} storage points at the audited PBS (server alias + port). */
+    static boolean pointsHere(AuditInput in, PveTypes.PbsStorageConfig cfg) {
+        if (cfg == null || cfg.server() == null) {
+            return false;
+        }
+        String server = cfg.server().toLowerCase(Locale.ROOT);
+        boolean host = server.equals(in.pbsHost.toLowerCase(Locale.ROOT)) || in.pbsAliases.contains(server);
+        return host && cfg.port() == in.pbsPort;
+    }
+
+    private static Backup pbsViaPve(AuditInput in, AuditInput.PveData pve, String storage, PveTypes.Backup pb,
+                                    Map<String, Backup> byKey, Result r) {
+        String volid = pb.volid() == null ? "" : pb.volid();
+        int colon = volid.indexOf(':');
+        String volname = colon >= 0 ? volid.substring(colon + 1) : volid;
+        Matcher m = PBS_VOLNAME.matcher(volname);
+        String type;
+        String id;
+        long time;
+        if (m.matches()) {
+            type = m.group(1);
+            id = m.group(2);
+            try {
+                time = Instant.parse(m.group(3)).getEpochSecond();
+            } catch (DateTimeParseException e) {
+                time = pb.ctime();
+            }
+        } else {
+            type = GuestTypes.resolve(null, pb.subtype() != null ? pb.subtype() : pb.format(), volid);
+            id = pb.vmid() >= 0 ? Long.toString(pb.vmid()) : volname;
+            time = pb.ctime();
+        }
+        type = GuestTypes.resolve(type, pb.subtype(), volid);
+        PveTypes.PbsStorageConfig cfg = pve.pbsConfigs.get(storage);
+        String store = cfg != null && cfg.datastore() != null ? cfg.datastore() : storage;
+        String ns = cfg != null && cfg.namespace() != null ? cfg.namespace() : "";
+        String remote = pointsHere(in, cfg) ? null
+                : (cfg != null && cfg.server() != null ? cfg.server() + ":" + cfg.port() : "pve-storage " + storage);
+        String key = remote == null ? pbsKey(store, ns, type, id, time)
+                : "pbs-remote:" + remote + ":" + store + ":" + AuditInput.nsPath(ns) + ":" + type + "/" + id + "/" + iso(time);
+        Backup existing = byKey.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        // PVE reports size 1 when PBS gave none: the snapshot is still in progress.
+        boolean inProgress = pb.size() <= 1;
+        Backup b = new Backup(key, Label.PBS_VIA_PVE, type, id, time, inProgress ? -1 : pb.size(), inProgress, null,
+                store, ns, remote, volid);
+        byKey.put(key, b);
+        r.backups.add(b);
+        return b;
+    }
+
+    private static Backup pveFile(String cluster, String node, boolean shared, PveTypes.Backup pb,
+                                  Map<Long, PveTypes.Guest> inventory, Map<String, Backup> byKey, Result r) {
+        String volid = pb.volid() == null ? "" : pb.volid();
+        String key = shared ? "pve:" + cluster + ":" + volid : "pve:" + cluster + ":" + node + ":" + volid;
+        Backup existing = byKey.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        PveTypes.Guest g = inventory.get(pb.vmid());
+        String pveType = GuestTypes.fromPve(pb.subtype());
+        if (pveType == null && g != null) {
+            pveType = GuestTypes.fromPve(g.type());
+        }
+        String type = GuestTypes.resolve(null, pveType, volid);
+        Backup b = new Backup(key, Label.PVE, type, pb.vmid() >= 0 ? Long.toString(pb.vmid()) : "?", pb.ctime(),
+                pb.size(), pb.size() < 0, null, null, null, null, volid);
+        b.node = shared ? null : node;
+        byKey.put(key, b);
+        r.backups.add(b);
+        return b;
+    }
+
+    private static final Comparator<String> ID_ORDER = (a, b) -> {
+        boolean na = a.matches("[0-9]{1,18}");
+        boolean nb = b.matches("[0-9]{1,18}");
+        if (na && nb) {
+            return Long.compare(Long.parseLong(a), Long.parseLong(b));
+        }
+        if (na != nb) {
+            return na ? -1 : 1;
+        }
+        return a.compareTo(b);
+    };
+
+    public static Comparator<String> idOrder() {
+        return ID_ORDER;
+    }
+
+    private static final class LocAcc {
+        String store;
+        String ns;
+        long snapshots;
+        long inProgress;
+        final Set<String> nodes = new TreeSet<>();
+        final Set<String> names = new TreeSet<>();
+        Long latest;
+    }
+
+    private static void collisions(Result r, AuditInput.PveData pve) {
+        Set<String> pveNodes = new TreeSet<>();
+        if (pve != null) {
+            pve.nodes.forEach(n -> pveNodes.add(n.node()));
+        }
+        // type/id → location → accumulator
+        Map<String, Map<String, LocAcc>> byGuest = new HashMap<>();
+        for (Backup b : r.backups) {
+            if (b.store == null || !("vm".equals(b.type) || "ct".equals(b.type))) {
+                continue;
+            }
+            LocAcc a = byGuest.computeIfAbsent(b.type + "/" + b.id, k -> new TreeMap<>())
+                    .computeIfAbsent(b.location(), k -> new LocAcc());
+            a.store = b.store;
+            a.ns = b.ns;
+            a.snapshots++;
+            if (b.inProgress) {
+                a.inProgress++;
+            } else {
+                a.latest = a.latest == null ? b.time : Math.max(a.latest, b.time);
+            }
+            if (b.node != null) {
+                a.nodes.add(b.node);
+            }
+            if (b.guestName != null) {
+                a.names.add(b.guestName);
+            }
+        }
+        for (Map.Entry<String, Map<String, LocAcc>> e : byGuest.entrySet()) {
+            Map<String, LocAcc> locs = e.getValue();
+            List<String> reasons = new ArrayList<>();
+            boolean critical = false;
+            Set<String> rootNodes = new TreeSet<>();
+            List<String> rootLocs = new ArrayList<>();
+            for (Map.Entry<String, LocAcc> l : locs.entrySet()) {
+                LocAcc a = l.getValue();
+                if (!a.ns.isEmpty()) {
+                    continue;
+                }
+                rootLocs.add(l.getKey());
+                rootNodes.addAll(a.nodes);
+                if (a.nodes.size() > 1) {
+                    critical = true;
+                    reasons.add("root namespace " + l.getKey() + " written from different nodes: "
+                            + describeNodes(a.nodes, pveNodes, pve));
+                }
+                if (a.names.size() > 1) {
+                    critical = true;
+                    reasons.add("root namespace " + l.getKey() + " holds different guests: " + String.join(", ", a.names));
+                }
+            }
+            if (rootLocs.size() > 1 && rootNodes.size() > 1 && !critical) {
+                critical = true;
+                reasons.add("root namespaces " + String.join(", ", rootLocs) + " written from different nodes: "
+                        + describeNodes(rootNodes, pveNodes, pve));
+            }
+            Set<String> namespaces = new TreeSet<>();
+            for (LocAcc a : locs.values()) {
+                namespaces.add(AuditInput.nsPath(a.ns));
+            }
+            boolean warning = namespaces.size() > 1;
+            if (warning) {
+                reasons.add("in different namespaces: " + String.join(", ", locs.keySet()));
+            }
+            if (!critical && !warning) {
+                continue;
+            }
+            List<Location> out = new ArrayList<>();
+            for (Map.Entry<String, LocAcc> l : locs.entrySet()) {
+                LocAcc a = l.getValue();
+                out.add(new Location(l.getKey(), a.store, a.ns, a.snapshots, a.inProgress, a.nodes, a.names, a.latest));
+            }
+            int slash = e.getKey().indexOf('/');
+            r.collisions.add(new Collision(e.getKey().substring(0, slash), e.getKey().substring(slash + 1),
+                    critical ? "critical" : "warning", reasons, out));
+        }
+        r.collisions.sort(Comparator.comparing((Collision c) -> c.severity().equals("critical") ? 0 : 1)
+                .thenComparing(Collision::type).thenComparing(Collision::id, ID_ORDER));
+    }
+
+    /** Node names, marking those that are not in the configured PVE cluster (another cluster). */
+    private static String describeNodes(Set<String> nodes, Set<String> pveNodes, AuditInput.PveData pve) {
+        if (pve == null || pveNodes.isEmpty()) {
+            return String.join(", ", nodes);
+        }
+        List<String> out = new ArrayList<>();
+        for (String n : nodes) {
+            out.add(pveNodes.contains(n) ? n + " (cluster " + clusterName(pve) + ")" : n + " (not in cluster "
+                    + clusterName(pve) + ")");
+        }
+        return String.join(", ", out);
+    }
+
+    private static void guests(Result r, AuditInput.PveData pve, Map<Long, PveTypes.Guest> inventory) {
+        TreeMap<String, Guest> sorted = new TreeMap<>(Comparator.comparing((String k) -> k.substring(0, k.indexOf('/')))
+                .thenComparing(k -> k.substring(k.indexOf('/') + 1), ID_ORDER));
+        Map<String, Long> latestNodeTime = new HashMap<>();
+        for (Backup b : r.backups) {
+            if (!("vm".equals(b.type) || "ct".equals(b.type))) {
+                continue;
+            }
+            String k = b.type + "/" + b.id;
+            Guest g = sorted.computeIfAbsent(k, x -> new Guest(b.type, b.id));
+            if (b.inProgress) {
+                g.inProgress++;
+            } else {
+                g.backups++;
+            }
+            g.add(b.source(), b.time, !b.inProgress);
+            if (b.location() != null) {
+                g.locations.add(b.location());
+            } else if (b.volid != null) {
+                int c = b.volid.indexOf(':');
+                g.locations.add("pve:" + (c > 0 ? b.volid.substring(0, c) : b.volid));
+            }
+            g.labels.add(b.label.text);
+            if (b.guestName != null && g.name == null) {
+                g.name = b.guestName;
+            }
+            if (b.node != null && b.time >= latestNodeTime.getOrDefault(k, Long.MIN_VALUE)) {
+                latestNodeTime.put(k, b.time);
+                g.node = b.node;
+            }
+        }
+        if (pve != null) {
+            for (PveTypes.Guest pg : pve.guests) {
+                String type = GuestTypes.fromPve(pg.type());
+                if (type == null) {
+                    continue;
+                }
+                Guest g = sorted.computeIfAbsent(type + "/" + pg.vmid(), x -> new Guest(type, Long.toString(pg.vmid())));
+                if (pg.name() != null) {
+                    g.name = pg.name();
+                }
+                if (pg.node() != null) {
+                    g.node = pg.node();
+                }
+            }
+            for (Map.Entry<String, List<PveTypes.Snapshot>> e : pve.snapshots.entrySet()) {
+                String[] parts = e.getKey().split("/", 2);
+                String type = GuestTypes.fromPve(parts[0]);
+                if (type == null || parts.length < 2) {
+                    continue;
+                }
+                Guest g = sorted.computeIfAbsent(type + "/" + parts[1], x -> new Guest(type, parts[1]));
+                for (PveTypes.Snapshot s : e.getValue()) {
+                    if (s.snaptime() > 0) {
+                        g.add("snapshots", s.snaptime(), true);
+                    }
+                }
+            }
+        }
+        for (Guest g : sorted.values()) {
+            for (TreeMap<String, List<Long>> bySrc : g.dates.values()) {
+                bySrc.values().forEach(l -> l.sort(null));
+            }
+        }
+        for (Collision c : r.collisions) {
+            Guest g = sorted.get(c.type() + "/" + c.id());
+            if (g != null) {
+                g.collision = c.severity();
+            }
+        }
+        r.guests.putAll(sorted);
+    }
+}
