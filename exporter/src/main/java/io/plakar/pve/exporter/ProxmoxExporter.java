@@ -1,0 +1,252 @@
+package io.plakar.pve.exporter;
+
+import io.plakar.pve.exporter.ProxmoxExporterConfig.Transport;
+import io.plakar.pve.proxmox.DumpName;
+import io.plakar.pve.runner.Runner;
+import io.plakar.pve.sdk.ConnectorException;
+import io.plakar.pve.sdk.ConnectorInfo;
+import io.plakar.pve.sdk.Exporter;
+import io.plakar.pve.sdk.Record;
+import io.plakar.pve.sdk.Result;
+import org.slf4j.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The {@code proxmox+backup} exporter: every dump record of a snapshot becomes a restored
+ * guest; everything else is acknowledged as skipped with a note. One result per record; a
+ * failed guest never stops the others.
+ *
+ * <p>Go reference plugin layout: its {@code <dump>_pool.conf} sidecar sorts after the dump,
+ * so when no {@code pool=} was given such a dump is staged at its own record and restored
+ * once its sidecars were read (see {@link PendingDump}). The SDK answers each record as it
+ * is handled, so the outcome of that deferred restore is the result of the sidecar record
+ * that completes it (the message names the dump); see the README for why.
+ */
+public final class ProxmoxExporter implements Exporter {
+    private static final Logger LOG = TransferLog.log();
+    private static final int MAX_SIDECAR = 4096;
+
+    private final ProxmoxExporterConfig config;
+    private final Runner runner;
+    private final GuestRestore steps;
+    private final String origin;
+    private String nodeName;
+    private int dumpsSeen;
+    private PendingDump pending;
+
+    public ProxmoxExporter(ProxmoxExporterConfig config, Runner runner, StagingArea staging, String origin) {
+        this.config = config;
+        this.runner = runner;
+        this.origin = origin;
+        this.steps = new GuestRestore(config.restore(), new NodeControl(runner), staging, config.connection().cleanup(),
+                this::nodeName);
+    }
+
+    @Override
+    public ConnectorInfo info() {
+        return new ConnectorInfo(origin, "proxmox+backup", "/", 0);
+    }
+
+    private String nodeName() {
+        if (nodeName == null) {
+            if (!config.connection().node().isEmpty()) {
+                nodeName = config.connection().node();
+            } else {
+                try {
+                    nodeName = new NodeControl(runner).localNodeName();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted");
+                }
+            }
+        }
+        return nodeName;
+    }
+
+    @Override
+    public Result export(Record record, InputStream content) {
+        String path = record.pathname();
+        if (record.hasError()) {
+            return skipped(record, "the snapshot holds an error for this path");
+        }
+        SnapshotEntry entry = SnapshotLayout.classify(path, record.isDirectory() || !record.hasReader());
+        if (pending != null && !pending.isOwnSidecar(entry)) {
+            // the deferred dump's directory is done without a pool sidecar: restore it now
+            String outcome = finishPending();
+            if (outcome != null) {
+                LOG.error("{}", outcome);
+            }
+        }
+        if (entry instanceof SnapshotEntry.Refused r) {
+            LOG.warn("{}: refused: {}", r.path(), r.reason());
+            return Result.failed(record, "refused snapshot path " + r.path() + ": " + r.reason());
+        }
+        if (entry instanceof SnapshotEntry.Sidecar s) {
+            return sidecar(record, s, content);
+        }
+        if (entry instanceof SnapshotEntry.Dump d) {
+            return dump(record, d, content);
+        }
+        return skipped(record, ((SnapshotEntry.Skip) entry).note());
+    }
+
+    private Result skipped(Record record, String note) {
+        if (!record.isDirectory()) {
+            LOG.info("{}: skipped ({})", SnapshotLayout.printable(record.pathname()), note);
+        }
+        return Result.ok(record);
+    }
+
+    private Result dump(Record record, SnapshotEntry.Dump d, InputStream content) {
+        dumpsSeen++;
+        var opts = config.restore();
+        if (opts.newId().isPresent() && dumpsSeen > 1) {
+            return Result.failed(record, "newid=" + opts.newId().getAsInt() + " applies to exactly one guest, but this "
+                    + "restore holds more than one dump; this one was not restored. Restore one dump at a time "
+                    + "(<snapshot>:<path of the dump>) to give it a new id");
+        }
+        DumpName name = d.name();
+        int vmid = opts.newId().orElse(name.vmid());
+        long size = record.fileInfo() == null ? -1 : record.fileInfo().size();
+        String what = "restore " + name.type().id() + " " + name.vmid() + (vmid != name.vmid() ? " as " + vmid : "")
+                + " from " + d.baseName();
+        boolean stream = opts.transport() == Transport.STREAM;
+        if (stream && !StreamRestore.canStream(name.type(), name.compression())) {
+            LOG.info("{}: restore_transport=stream works for uncompressed, .zst and .gz VM dumps only; staging this one", what);
+            stream = false;
+        }
+        boolean defer = d.referenceLayout() && opts.pool().isEmpty() && !stream;
+        long t0 = System.nanoTime();
+        TransferLog.started(what, size, stream ? "streamed into qmrestore" : "staged in " + config.connection().dumpDir());
+        try {
+            GuestRestore.Plan plan = steps.check(name, vmid);
+            if (stream) {
+                long fed = StreamRestore.restore(steps, plan, name.compression(), content, opts.pool());
+                TransferLog.ended(what, fed, System.nanoTime() - t0, null);
+                return Result.ok(record);
+            }
+            GuestRestore.Staged staged = steps.stage(name, size, content);
+            if (defer) {
+                pending = new PendingDump(record, d, plan, staged, what, t0);
+                LOG.info("{}: staged {}; restoring once its sidecars (pool) were read", what, TransferLog.human(staged.bytes()));
+                return Result.ok(record);
+            }
+            steps.restoreStaged(plan, staged, opts.pool());
+            TransferLog.ended(what, staged.bytes(), System.nanoTime() - t0, null);
+            return Result.ok(record);
+        } catch (RestoreFailure | RuntimeException e) {
+            String msg = e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e;
+            TransferLog.ended(what, 0, System.nanoTime() - t0, msg);
+            return Result.failed(record, msg);
+        }
+    }
+
+    private Result sidecar(Record record, SnapshotEntry.Sidecar s, InputStream content) {
+        if (pending == null || !pending.isOwnSidecar(s)) {
+            return skipped(record, "sidecar of a dump that is not being restored here");
+        }
+        if (s.kind() == SnapshotEntry.Sidecar.Kind.POOL) {
+            String problem = pending.readPool(content);
+            if (problem != null) {
+                String outcome = abandonPending(problem);
+                return Result.failed(record, outcome);
+            }
+        } else if (s.kind() == SnapshotEntry.Sidecar.Kind.LXC_CONF) {
+            // lxc: <dump>_lxc.conf sorts before <dump>_pool.conf: keep waiting for the pool
+            return skipped(record, "guest config sidecar (the dump carries its own config)");
+        }
+        String outcome = finishPending();
+        return outcome == null ? Result.ok(record) : Result.failed(record, outcome);
+    }
+
+    /** Restores the deferred dump; returns null on success, else the error naming the dump. */
+    private String finishPending() {
+        PendingDump p = pending;
+        pending = null;
+        try {
+            steps.restoreStaged(p.plan, p.staged, p.pool);
+            TransferLog.ended(p.what, p.staged.bytes(), System.nanoTime() - p.t0, null);
+            return null;
+        } catch (RestoreFailure | RuntimeException e) {
+            String msg = e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e;
+            TransferLog.ended(p.what, 0, System.nanoTime() - p.t0, msg);
+            return p.record.pathname() + ": " + msg;
+        }
+    }
+
+    private String abandonPending(String problem) {
+        PendingDump p = pending;
+        pending = null;
+        if (config.connection().cleanup()) {
+            steps.removeQuietly(p.staged.fileName());
+        }
+        String msg = p.record.pathname() + ": not restored: " + problem;
+        TransferLog.ended(p.what, 0, System.nanoTime() - p.t0, msg);
+        return msg;
+    }
+
+    @Override
+    public void close() {
+        if (pending != null) {
+            String outcome = finishPending();
+            if (outcome != null) {
+                LOG.error("{}", outcome);
+            }
+        }
+        runner.close();
+    }
+
+    /** A reference-layout dump staged at its record, restored when its sidecars are done. */
+    private static final class PendingDump {
+        final Record record;
+        final SnapshotEntry.Dump dump;
+        final GuestRestore.Plan plan;
+        final GuestRestore.Staged staged;
+        final String what;
+        final long t0;
+        Optional<String> pool = Optional.empty();
+
+        PendingDump(Record record, SnapshotEntry.Dump dump, GuestRestore.Plan plan, GuestRestore.Staged staged,
+                    String what, long t0) {
+            this.record = record;
+            this.dump = dump;
+            this.plan = plan;
+            this.staged = staged;
+            this.what = what;
+            this.t0 = t0;
+        }
+
+        boolean isOwnSidecar(SnapshotEntry e) {
+            return e instanceof SnapshotEntry.Sidecar s && s.directory().equals(dump.directory())
+                    && s.dumpBaseName().equals(dump.baseName());
+        }
+
+        /** Reads and validates the pool id; returns null when fine, else the problem. */
+        String readPool(InputStream content) {
+            try {
+                byte[] b = content == null ? new byte[0] : content.readNBytes(MAX_SIDECAR + 1);
+                if (b.length > MAX_SIDECAR) {
+                    return "its pool sidecar is larger than " + MAX_SIDECAR + " bytes";
+                }
+                String id = new String(b, StandardCharsets.UTF_8).strip();
+                if (id.isEmpty()) {
+                    return null;
+                }
+                if (!ProxmoxExporterConfig.POOL_ID.matcher(id).matches()) {
+                    return "its pool sidecar does not hold a valid pool id; give the pool with -o pool=<id>";
+                }
+                pool = Optional.of(id);
+                return null;
+            } catch (IOException e) {
+                return "its pool sidecar could not be read: " + e.getMessage();
+            }
+        }
+    }
+}
