@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * A tiny importer for the runtime's conformance tests. Config: {@code big_bytes} (size of
  * /big.bin, default 1 GiB), {@code fail_after} (where /fails.bin dies), {@code closed_marker}
- * (a file created when a source is closed by a host cancel), {@code reject=1} (Init fails).
+ * (a file created when a source is closed by a host cancel), {@code reject=1} (Init fails),
+ * {@code bench_bytes} (adds /bench.bin, a fast source for throughput benchmarks).
  */
 public final class ConformanceImporter implements Importer {
     private static final Instant MTIME = Instant.parse("2026-01-02T03:04:05Z");
@@ -37,6 +38,10 @@ public final class ConformanceImporter implements Importer {
         files.put("/big.bin", Long.parseLong(c.getOrDefault("big_bytes", String.valueOf(1L << 30))));
         files.put("/dir/small.bin", 12345L);
         files.put("/fails.bin", 8L << 20);
+        long bench = Long.parseLong(c.getOrDefault("bench_bytes", "0"));
+        if (bench > 0) {
+            files.put("/bench.bin", bench);
+        }
         failAfter = Long.parseLong(c.getOrDefault("fail_after", String.valueOf(3L << 20)));
         closedMarker = c.containsKey("closed_marker") ? Path.of(c.get("closed_marker")) : null;
     }
@@ -65,6 +70,9 @@ public final class ConformanceImporter implements Importer {
         }
         if (pathname.equals("/hello.txt")) {
             return new java.io.ByteArrayInputStream("hello\n".getBytes(StandardCharsets.UTF_8));
+        }
+        if (pathname.equals("/bench.bin")) {
+            return new RepeatingBlockStream(size);
         }
         long fail = pathname.equals("/fails.bin") ? failAfter : Long.MAX_VALUE;
         return new PatternStream(size, fail) {
