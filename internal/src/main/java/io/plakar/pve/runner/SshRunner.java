@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Throughput: AES-GCM is negotiated first (the JDK's AES-NI/CLMUL intrinsics make it the
  * fastest cipher sshj has; chacha20-poly1305 is pure Java), curve25519 key exchange, a 16 MiB
- * channel window and 256 KiB maximum packet so the server never waits for window adjustments.
+ * channel window and ~252 KiB maximum packet so the server never waits for window adjustments.
  *
  * <p>Stopping a command ({@link RunningCommand#kill()}): a {@code signal TERM} channel request
  * is sent first (OpenSSH ≥ 7.9 delivers it with {@code killpg} to the command's process
@@ -49,7 +49,8 @@ public final class SshRunner implements Runner {
     private static final Logger log = LoggerFactory.getLogger(SshRunner.class);
 
     static final long WINDOW_SIZE = 16L << 20;
-    static final int MAX_PACKET = 256 << 10;
+    /** Below sshj's 256 KiB decoder limit (it counts padding and headers too). */
+    static final int MAX_PACKET = (256 << 10) - 4096;
     private static final int MAX_CAPTURE = 16 << 20;
     private static final List<String> CIPHER_PREFERENCE = List.of(
             "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr", "aes192-ctr",
@@ -130,12 +131,30 @@ public final class SshRunner implements Runner {
     static DefaultConfig config(String forcedCipher) {
         DefaultConfig cfg = new DefaultConfig();
         List<String> ciphers = forcedCipher != null ? List.of(forcedCipher) : CIPHER_PREFERENCE;
-        cfg.setCipherFactories(ordered(cfg.getCipherFactories(), ciphers, false));
+        List<Factory.Named<net.schmizz.sshj.transport.cipher.Cipher>> available =
+                new ArrayList<>(cfg.getCipherFactories());
+        if (JdkAesGcm.available()) {
+            // same names, JDK engine: put them first so ordered() picks them over sshj's BouncyCastle ones
+            available.add(0, JdkAesGcm.factory(256));
+            available.add(0, JdkAesGcm.factory(128));
+        }
+        cfg.setCipherFactories(dedupe(ordered(available, ciphers, false)));
         cfg.setKeyExchangeFactories(ordered(cfg.getKeyExchangeFactories(), KEX_PREFERENCE, true));
         cfg.setMACFactories(ordered(cfg.getMACFactories(), MAC_PREFERENCE, true));
         cfg.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
         cfg.setMaxCircularBufferSize((int) WINDOW_SIZE * 2);
         return cfg;
+    }
+
+    private static <T> List<Factory.Named<T>> dedupe(List<Factory.Named<T>> in) {
+        List<Factory.Named<T>> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Factory.Named<T> f : in) {
+            if (seen.add(f.getName())) {
+                out.add(f);
+            }
+        }
+        return out;
     }
 
     /** The factories named in {@code preference}, in that order; the others after them if {@code keepRest}. */

@@ -1,0 +1,378 @@
+package io.plakar.pve.runner;
+
+import io.plakar.pve.sdk.ConnectorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code ssh_transport=openssh} runner: drives the system OpenSSH client ({@code ssh}) with
+ * an argv, one {@code ssh} process (and connection) per command. OpenSSH's C crypto is the
+ * throughput ceiling; this transport exists for speed comparison and as a fallback.
+ *
+ * <p>Limits, refused up front with a clear message: no password authentication (the client
+ * runs with {@code BatchMode=yes}; without sshpass it cannot be given a password), no
+ * {@code ssh_host_key_fingerprint} pin (OpenSSH can only check against a known_hosts file),
+ * no key passphrase (use an agent). A key given as text is written to a private 0600 temp
+ * file, deleted on {@link #close()}. Connection retries use OpenSSH's
+ * {@code ConnectionAttempts} (1 s apart), not {@code ssh_retry_delay}.
+ *
+ * <p>Stopping: killing the local {@code ssh} closes the connection, which without a PTY does
+ * not signal the remote command. So every command is started as
+ * {@code echo plakar-pid:$$ >&2; exec <argv>}: the remote pid (= its process group, sshd runs
+ * each session in a new session) is read from the first stderr line and {@link
+ * RunningCommand#kill()} runs {@code kill -TERM -- -<pid>} on the node over a second connection
+ * before killing the local client.
+ */
+public final class OpenSshRunner implements Runner {
+    private static final Logger log = LoggerFactory.getLogger(OpenSshRunner.class);
+    private static final String PID_PREFIX = "plakar-pid:";
+    private static final int MAX_CAPTURE = 16 << 20;
+    private static final Pattern SSH_OWN_ERROR = Pattern.compile(
+            "(?i)^(ssh: |Host key verification failed|No \\S+ host key is known|Permission denied \\(|"
+                    + "Connection closed by|Connection to .* closed|kex_exchange_identification|"
+                    + "client_loop: send disconnect|Timeout, server .* not responding|Received disconnect).*");
+
+    private final SshSettings settings;
+    private final String sshBinary;
+    private final Path tempKey;
+    private final List<String> baseArgs;
+
+    private OpenSshRunner(SshSettings settings, String sshBinary, Path tempKey, List<String> baseArgs) {
+        this.settings = settings;
+        this.sshBinary = sshBinary;
+        this.tempKey = tempKey;
+        this.baseArgs = baseArgs;
+    }
+
+    public static OpenSshRunner create(SshSettings s) throws ConnectorException {
+        return create(s, "ssh");
+    }
+
+    /** {@code sshBinary}: the client to run ({@code ssh} from PATH by default). */
+    public static OpenSshRunner create(SshSettings s, String sshBinary) throws ConnectorException {
+        switch (s.authMethod()) {
+            case PASSWORD -> throw ConnectorException.invalidConfig("conn_method=password is not possible with "
+                    + "ssh_transport=openssh: the ssh client runs in batch mode and cannot be given a password "
+                    + "(that would need sshpass); use conn_method=identity or agent, or ssh_transport=sshj");
+            case AGENT -> {
+                String sock = System.getenv("SSH_AUTH_SOCK");
+                if (sock == null || sock.isEmpty()) {
+                    throw ConnectorException.invalidConfig("conn_method=agent: SSH_AUTH_SOCK is not set in the "
+                            + "plugin's environment, so no SSH agent can be reached");
+                }
+            }
+            default -> {
+                if (s.identityPassphrase() != null) {
+                    throw ConnectorException.invalidConfig("conn_identity_passphrase is not supported with "
+                            + "ssh_transport=openssh (batch mode cannot prompt); load the key into ssh-agent and use "
+                            + "conn_method=agent, or use ssh_transport=sshj");
+                }
+            }
+        }
+        if (s.hostKeyPolicy().kind() == HostKeyPolicy.Kind.PINNED) {
+            throw ConnectorException.invalidConfig("ssh_host_key_fingerprint is not supported with "
+                    + "ssh_transport=openssh (OpenSSH only checks known_hosts files); add the node's key with `ssh-keyscan -p "
+                    + s.port() + " " + s.host() + " >> known_hosts`, check its fingerprint and set ssh_known_hosts, "
+                    + "or use ssh_transport=sshj");
+        }
+        Path tempKey = null;
+        List<String> a = new ArrayList<>(List.of(sshBinary, "-T", "-x", "-a", "-F", "/dev/null",
+                "-o", "BatchMode=yes",
+                "-o", "ConnectTimeout=" + Math.max(1, s.connectTimeout().toSeconds()),
+                "-o", "ConnectionAttempts=" + Math.max(1, s.retryCount() + 1),
+                "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4",
+                "-o", "PasswordAuthentication=no", "-o", "KbdInteractiveAuthentication=no",
+                "-o", "Ciphers=" + (s.cipher() != null ? s.cipher()
+                        : "aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr"),
+                "-o", "LogLevel=ERROR",
+                "-p", Integer.toString(s.port()), "-l", s.username()));
+        switch (s.hostKeyPolicy().kind()) {
+            case INSECURE -> {
+                a.addAll(List.of("-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                        "-o", "GlobalKnownHostsFile=/dev/null"));
+                String w = "WARNING: ssh_insecure_ignore_host_key is set: the host key of " + s.host() + ":" + s.port()
+                        + " is NOT verified. Anyone on the network path can impersonate the node, read the backups "
+                        + "and tamper with restores.";
+                System.err.println(w);
+                log.warn(w);
+            }
+            default -> a.addAll(List.of("-o", "StrictHostKeyChecking=yes",
+                    "-o", "UserKnownHostsFile=" + s.hostKeyPolicy().knownHostsFile(),
+                    "-o", "GlobalKnownHostsFile=/dev/null"));
+        }
+        if (s.authMethod() == SshSettings.AuthMethod.IDENTITY) {
+            Path key = s.identityFile();
+            if (key == null) {
+                try {
+                    tempKey = Files.createTempFile("plakar-ssh-key", "",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    String text = s.identityKey();
+                    Files.writeString(tempKey, text.endsWith("\n") ? text : text + "\n");
+                } catch (IOException e) {
+                    throw ConnectorException.failed("cannot write conn_identity_key to a private temporary file ("
+                            + e.getClass().getSimpleName() + ")");
+                }
+                key = tempKey;
+            }
+            a.addAll(List.of("-i", key.toString(), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"));
+        }
+        a.add("--");
+        a.add(s.host());
+        return new OpenSshRunner(s, sshBinary, tempKey, List.copyOf(a));
+    }
+
+    @Override
+    public String describe() {
+        return "openssh " + settings.target();
+    }
+
+    /** The full local argv for a remote argv (visible for tests). */
+    List<String> argvFor(List<String> remote, boolean reportPid) {
+        List<String> a = new ArrayList<>(baseArgs);
+        String line = ShellQuote.join(remote);
+        a.add(reportPid ? "echo " + PID_PREFIX + "$$ >&2; exec " + line : line);
+        return a;
+    }
+
+    @Override
+    public CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(argvFor(argv, false)).start();
+        p.getOutputStream().close();
+        StderrTail err = new StderrTail(p.getErrorStream(), LineListener.IGNORE, "ssh stderr " + argv.get(0));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread reader = new Thread(() -> capture(p.getInputStream(), out), "ssh stdout " + argv.get(0));
+        reader.setDaemon(true);
+        reader.start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(describe() + ": " + argv.get(0) + " did not finish within " + timeout.toSeconds() + "s");
+        }
+        reader.join(5000);
+        err.awaitEnd(5000);
+        List<String> errLines = err.lines();
+        if (p.exitValue() == 255 && sshFailed(errLines)) {
+            throw new IOException(describe() + ": " + explain(errLines));
+        }
+        String stdout;
+        synchronized (out) {
+            stdout = out.toString(StandardCharsets.UTF_8);
+        }
+        return new CommandResult(argv, p.exitValue(), stdout, String.join("\n", errLines));
+    }
+
+    private static void capture(InputStream in, ByteArrayOutputStream out) {
+        byte[] buf = new byte[64 << 10];
+        try (in) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                synchronized (out) {
+                    if (out.size() + n <= MAX_CAPTURE) {
+                        out.write(buf, 0, n);
+                    }
+                }
+            }
+        } catch (IOException ignored) {
+            // ended
+        }
+    }
+
+    static boolean sshFailed(List<String> stderr) {
+        for (String l : stderr) {
+            if (SSH_OWN_ERROR.matcher(l).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String explain(List<String> stderr) {
+        String all = String.join("; ", stderr);
+        if (all.contains("REMOTE HOST IDENTIFICATION HAS CHANGED") || all.contains("Host key for")) {
+            return "HOST KEY MISMATCH (possible man-in-the-middle attack); refusing to connect: " + all;
+        }
+        if (all.contains("host key is known") || all.contains("Host key verification failed")) {
+            return "the host key is unknown or does not match " + settings.hostKeyPolicy().knownHostsFile()
+                    + "; check the node's fingerprint, then run `ssh-keyscan -p " + settings.port() + " " + settings.host()
+                    + " >> " + settings.hostKeyPolicy().knownHostsFile() + "` (" + all + ")";
+        }
+        return all;
+    }
+
+    @Override
+    public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
+        Process p = new ProcessBuilder(argvFor(argv, true)).start();
+        PidSniffer err = new PidSniffer(p.getErrorStream());
+        StderrTail tail = new StderrTail(err, stderrLines, "ssh stderr " + argv.get(0));
+        return new OpenSshCommand(p, err, tail);
+    }
+
+    @Override
+    public void close() {
+        if (tempKey != null) {
+            try {
+                Files.deleteIfExists(tempKey);
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /** Strips our {@code plakar-pid:N} first stderr line and remembers N. */
+    private static final class PidSniffer extends FilterInputStream {
+        private volatile long pid = -1;
+        private boolean first = true;
+
+        PidSniffer(InputStream in) {
+            super(in);
+        }
+
+        private void sniff() throws IOException {
+            if (!first) {
+                return;
+            }
+            first = false;
+            byte[] pre = new byte[PID_PREFIX.length()];
+            int got = 0;
+            while (got < pre.length) {
+                int b = in.read();
+                if (b < 0) {
+                    break;
+                }
+                pre[got++] = (byte) b;
+                if (pre[got - 1] != PID_PREFIX.charAt(got - 1)) {
+                    break;
+                }
+            }
+            if (got == pre.length) {
+                StringBuilder num = new StringBuilder();
+                int b;
+                while ((b = in.read()) >= 0 && b != '\n') {
+                    num.append((char) b);
+                }
+                try {
+                    pid = Long.parseLong(num.toString().trim());
+                } catch (NumberFormatException ignored) {
+                    // not ours
+                }
+            } else if (got > 0) {
+                in = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(pre, 0, got), in);
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            sniff();
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            sniff();
+            return in.read(b, off, len);
+        }
+    }
+
+    private final class OpenSshCommand implements RunningCommand {
+        private final Process process;
+        private final PidSniffer pid;
+        private final StderrTail tail;
+        private volatile boolean killed;
+
+        OpenSshCommand(Process process, PidSniffer pid, StderrTail tail) {
+            this.process = process;
+            this.pid = pid;
+            this.tail = tail;
+        }
+
+        @Override
+        public InputStream stdout() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        @Override
+        public int waitFor(Duration timeout) throws IOException, InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill();
+                throw new IOException(describe() + ": command did not finish within " + timeout.toSeconds() + "s");
+            }
+            tail.awaitEnd(2000);
+            int st = process.exitValue();
+            if (killed || (st == 255 && sshFailed(tail.lines()))) {
+                return -1;
+            }
+            return st;
+        }
+
+        @Override
+        public List<String> lastStderrLines() {
+            return tail.lines();
+        }
+
+        @Override
+        public void kill() {
+            if (killed) {
+                return;
+            }
+            killed = true;
+            long remote = pid.pid;
+            if (remote > 1 && process.isAlive()) {
+                try {
+                    Process k = new ProcessBuilder(argvFor(List.of("kill", "-TERM", "--", "-" + remote), false))
+                            .redirectErrorStream(true).start();
+                    k.getOutputStream().close();
+                    k.getInputStream().readAllBytes();
+                    if (!k.waitFor(10, TimeUnit.SECONDS)) {
+                        k.destroyForcibly();
+                    }
+                } catch (IOException e) {
+                    log.warn("{}: could not signal remote process {}: {}", describe(), remote, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            process.destroyForcibly();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                kill();
+            }
+            try {
+                process.getOutputStream().close();
+            } catch (IOException ignored) {
+                // gone
+            }
+            try {
+                process.getInputStream().close();
+            } catch (IOException ignored) {
+                // gone
+            }
+        }
+    }
+}
