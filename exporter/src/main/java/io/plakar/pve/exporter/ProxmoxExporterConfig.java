@@ -1,6 +1,7 @@
 package io.plakar.pve.exporter;
 
 import io.plakar.pve.config.ConfigReader;
+import io.plakar.pve.runner.SshSettings;
 import io.plakar.pve.sdk.ConnectorException;
 
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
  * the meaning they have for the importer (and for the Go reference plugin); restore options
  * come with {@code -o}. Every problem is reported at once, in the importer's error style.
  */
-public record ProxmoxExporterConfig(Connection connection, RestoreOptions restore) {
+public record ProxmoxExporterConfig(Connection connection, RestoreOptions restore, SshSettings ssh) {
 
     static final String CONNECTOR = "proxmox+backup exporter";
 
@@ -50,7 +51,7 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
     static final List<String> CONNECTION_KEYS = List.of(
             "location", "mode", "conn_method", "conn_username", "conn_identity_file", "conn_port",
             "ssh_known_hosts", "ssh_host_key_fingerprint", "ssh_insecure_ignore_host_key", "ssh_retry_count",
-            "ssh_retry_delay", "node", "node_hosts", "dump_dir", "cleanup", "max_nodes_parallel",
+            "ssh_retry_delay", "node", "node_hosts", "dump_dir", "cleanup", "max_nodes_parallel", "ssh_cipher",
             // backup-only keys of the shared source/destination config: accepted, unused on restore
             "backup_compression", "backup_mode");
 
@@ -60,8 +61,9 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
         r.accept(CONNECTION_KEYS.toArray(String[]::new));
         Connection connection = readConnection(r);
         RestoreOptions restore = readRestore(r);
+        SshSettings ssh = connection.local() ? null : RemoteSettings.read(r, values);
         r.finish();
-        return new ProxmoxExporterConfig(connection, restore);
+        return new ProxmoxExporterConfig(connection, restore, ssh);
     }
 
     /** The keys this exporter reads itself; remote-mode keys are validated by the SSH layer. */
@@ -79,10 +81,8 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
         }
         boolean cleanup = r.bool("cleanup", true);
         String m = mode.orElse("local");
-        if (m.equals("remote")) {
-            if (!r.has("conn_username")) {
-                r.problem("conn_username", "is required in remote mode");
-            }
+        if (m.equals("remote") && !r.has("conn_username")) {
+            r.problem("conn_username", "is required in remote mode");
         }
         return new Connection(m, node.orElse(""), stripTrailingSlash(dumpDir), cleanup);
     }

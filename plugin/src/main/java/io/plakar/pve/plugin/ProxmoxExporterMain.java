@@ -1,6 +1,12 @@
 package io.plakar.pve.plugin;
 
-import io.plakar.pve.sdk.ConnectorException;
+import io.plakar.pve.exporter.LocalStagingArea;
+import io.plakar.pve.exporter.ProxmoxExporter;
+import io.plakar.pve.exporter.ProxmoxExporterConfig;
+import io.plakar.pve.exporter.RemoteStagingArea;
+import io.plakar.pve.runner.LocalRunner;
+import io.plakar.pve.runner.Runner;
+import io.plakar.pve.runner.SshRunner;
 import io.plakar.pve.sdk.PluginServer;
 
 /** Entry point of the proxmox+backup exporter connector: serves Plakar's gRPC over stdin/stdout. */
@@ -10,7 +16,16 @@ public final class ProxmoxExporterMain {
 
     public static void main(String[] args) {
         PluginServer.serveExporter(args, context -> {
-            throw ConnectorException.failed("proxmox+backup exporter: not implemented yet");
+            // every key is validated before a runner exists: nothing runs on bad input
+            ProxmoxExporterConfig config = ProxmoxExporterConfig.parse(context.config());
+            if (config.connection().local()) {
+                Runner runner = new LocalRunner();
+                return new ProxmoxExporter(config, runner, new LocalStagingArea(config.connection().dumpDir()),
+                        config.connection().node().isEmpty() ? "localhost" : config.connection().node());
+            }
+            Runner runner = SshRunner.lazy(config.ssh());
+            return new ProxmoxExporter(config, runner, new RemoteStagingArea(runner, config.connection().dumpDir()),
+                    config.ssh().host());
         });
     }
 }
