@@ -97,6 +97,21 @@ class RuntimeConformanceIT {
     }
 
     @Test
+    void jvmOutputOnFdOneCannotReachTheGrpcStream() {
+        // -Xlog:gc writes to the JVM's stdout before any Java code runs; the launcher's fd swap
+        // must send it to stderr, or the host would see a corrupt HTTP/2 stream.
+        try (PluginProcess p = PluginProcess.spawn(CONFORMANCE.resolve("conformanceImporter"),
+                Map.of("PLAKAR_PVE_JVM_OPTS", "-Xlog:gc*=info:stdout"))) {
+            ImporterClient c = p.importer();
+            c.init("conformance", Map.of("big_bytes", String.valueOf(64L << 20)));
+            Snapshot s = c.backup();
+            assertTrue(s.get("/big.bin").ok(), s.toString());
+            assertEquals(0, p.closeAndWait(Duration.ofSeconds(10)));
+            assertTrue(p.stderr().contains("Using Serial"), "the JVM's own log line went to stderr");
+        }
+    }
+
+    @Test
     void unknownPathIsNotFound() {
         try (PluginProcess p = importer()) {
             ImporterClient c = p.importer();
