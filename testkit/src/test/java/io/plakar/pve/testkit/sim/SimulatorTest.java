@@ -265,4 +265,35 @@ class SimulatorTest {
         byte[] x = new byte[0];
         assertArrayEquals(x, new byte[0]);
     }
+
+    @Test
+    void twoNodesTwoSshds() throws Exception {
+        try (LoopbackSshd a = LoopbackSshd.start(node, "pve1"); LoopbackSshd b = LoopbackSshd.start(node, "pve2")) {
+            assertNotEquals(a.port(), b.port());
+            ProcResult onA = a.ssh("vzdump 102 --stdout 1");
+            assertEquals(0, onA.exitCode());
+            assertEquals(0, onA.stdout().length);
+            ProcResult onB = b.ssh("vzdump 102 --stdout 1");
+            assertEquals(0, onB.exitCode(), onB.toString());
+            assertTrue(startsWith(onB.stdout(), 'V', 'M', 'A', 0));
+            assertEquals("status: stopped\n", b.ssh("qm status 102").stdoutText());
+        }
+    }
+
+    @Test
+    void fileModeWritesArchiveAndLog() {
+        Path dir = node.newDumpDir("filemode");
+        ProcResult r = node.run("vzdump", "101", "--dumpdir", dir.toString(), "--compress", "zstd");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals("", r.stderr());
+        assertTrue(r.stdoutText().contains("INFO: creating vzdump archive '" + dir + "/vzdump-lxc-101-"), r.stdoutText());
+        List<Path> files = node.listDumpDir(dir);
+        assertEquals(2, files.size(), files.toString());
+        assertTrue(files.get(0).getFileName().toString().matches("vzdump-lxc-101-\\d{4}_\\d\\d_\\d\\d-\\d\\d_\\d\\d_\\d\\d\\.log"));
+        assertTrue(files.get(1).getFileName().toString().endsWith(".tar.zst"));
+        ProcResult rr = node.run("pct", "restore", "160", files.get(1).toString(), "--storage", "local-lvm");
+        assertEquals(0, rr.exitCode(), rr.toString());
+        assertEquals("dns01", node.guest(160).name);
+        node.removeGuest(160);
+    }
 }
