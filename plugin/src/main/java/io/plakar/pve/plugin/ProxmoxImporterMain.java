@@ -1,6 +1,6 @@
 package io.plakar.pve.plugin;
 
-import io.plakar.pve.sdk.ConnectorException;
+import io.plakar.pve.importer.ProxmoxImporterFactory;
 import io.plakar.pve.sdk.PluginServer;
 
 /** Entry point of the proxmox+backup importer connector: serves Plakar's gRPC over stdin/stdout. */
@@ -9,8 +9,6 @@ public final class ProxmoxImporterMain {
     }
 
     public static void main(String[] args) {
-        PluginServer.serveImporter(args, context -> {
-            throw ConnectorException.failed("proxmox+backup importer: not implemented yet");
-        });
+        PluginServer.serveImporter(args, new ProxmoxImporterFactory());
     }
 }

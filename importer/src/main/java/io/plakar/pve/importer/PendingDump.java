@@ -1,0 +1,18 @@
+package io.plakar.pve.importer;
+
+import io.plakar.pve.proxmox.GuestDumper;
+import io.plakar.pve.proxmox.StartedDump;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A record the host has been given and not yet acknowledged: its running dump and who cleans up after it. */
+final class PendingDump {
+    final StartedDump dump;
+    final GuestDumper dumper;
+    final AtomicBoolean opened = new AtomicBoolean();
+
+    PendingDump(StartedDump dump, GuestDumper dumper) {
+        this.dump = dump;
+        this.dumper = dumper;
+    }
+}
