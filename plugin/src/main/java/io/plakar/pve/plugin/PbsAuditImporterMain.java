@@ -1,6 +1,6 @@
 package io.plakar.pve.plugin;
 
-import io.plakar.pve.sdk.ConnectorException;
+import io.plakar.pve.importer.audit.PbsAuditImporter;
 import io.plakar.pve.sdk.PluginServer;
 
 /** Entry point of the pbs+audit importer connector: serves Plakar's gRPC over stdin/stdout. */
@@ -9,8 +9,6 @@ public final class PbsAuditImporterMain {
     }
 
     public static void main(String[] args) {
-        PluginServer.serveImporter(args, context -> {
-            throw ConnectorException.failed("pbs+audit importer: not implemented yet");
-        });
+        PluginServer.serveImporter(args, PbsAuditImporter::create);
     }
 }

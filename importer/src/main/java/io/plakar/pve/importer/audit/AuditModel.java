@@ -74,7 +74,7 @@ public final class AuditModel {
         /** Every place this backup was listed, e.g. {@code pbs:store1/@root}, {@code pve:lab/pve1/nas}. */
         public final List<String> seen = new ArrayList<>(1);
 
-        Backup(String key, Label label, String type, String id, long time, long size, boolean inProgress,
+        public Backup(String key, Label label, String type, String id, long time, long size, boolean inProgress,
                PbsTypes.Snapshot snapshot, String store, String ns, String remote, String volid) {
             this.key = key;
             this.label = label;

@@ -1,0 +1,223 @@
+package io.plakar.pve.importer.audit;
+
+import io.plakar.pve.config.ConfigReader;
+import io.plakar.pve.pbs.Fingerprints;
+import io.plakar.pve.pbs.RestClient;
+import io.plakar.pve.sdk.ConnectorException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The validated configuration of {@code pbs+audit}. Every problem is reported at once,
+ * before anything touches the network.
+ *
+ * <pre>
+ * location          pbs+audit://host[:port]        (default port 8007)
+ * token_id          user@realm!name                (required)
+ * token_secret      the token's secret             (required, never shown)
+ * fingerprint       aa:bb:…  SHA-256 of the PBS certificate (else: system trust store)
+ * tls_insecure      true: no certificate check at all (explicit opt-out, warns)
+ * datastore         store[,store…]                  (default: every visible one)
+ * namespace         a/b                             (default: root)
+ * max_depth         0-7                             (default: all)
+ * read_logs         root | all | none (true = all, false = none; default root)
+ * pve_url           https://host[:port]             (default port 8006; optional cross-check)
+ * pve_token_id      user@realm!name                 (required with pve_url)
+ * pve_token_secret  (required with pve_url, never shown)
+ * pve_fingerprint   aa:bb:…  SHA-256 of the PVE certificate
+ * pve_tls_insecure  true: no certificate check for PVE
+ * concurrency       parallel requests per server, 1-64 (default 8)
+ * timeout           per-request read timeout, e.g. 60s (default 60s)
+ * </pre>
+ */
+public record PbsAuditConfig(String host, int port, String tokenId, String tokenSecret, String fingerprint,
+                             boolean tlsInsecure, List<String> datastores, String namespace, Integer maxDepth,
+                             ReadLogs readLogs, Pve pve, int concurrency, Duration timeout) {
+
+    public static final String PROTOCOL = "pbs+audit";
+    public static final int DEFAULT_PORT = 8007;
+
+    public enum ReadLogs { NONE, ROOT, ALL }
+
+    public record Pve(String host, int port, String tokenId, String tokenSecret, String fingerprint, boolean tlsInsecure) {
+        @Override
+        public String toString() {
+            return "Pve[" + host + ":" + port + ", token " + tokenId + "]";
+        }
+    }
+
+    /** {@code user@realm!tokenname}. */
+    public static final Pattern TOKEN_ID = Pattern.compile("[^\\s@!:=]+@[^\\s@!:=]+![A-Za-z0-9_][A-Za-z0-9._\\-]*");
+    static final Pattern STORE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._\\-]{2,31}");
+    static final Pattern NS_COMPONENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._\\-]*");
+    private static final Pattern LOCATION = Pattern.compile("(?:([a-z0-9+.-]+)://)?(\\[[0-9A-Fa-f:.]+\\]|[^/:\\[\\]@\\s]+)(?::([0-9]{1,5}))?/?");
+    private static final Pattern HTTPS_URL = Pattern.compile("(https)://(\\[[0-9A-Fa-f:.]+\\]|[^/:\\[\\]@\\s]+)(?::([0-9]{1,5}))?(?:/(?:api2/json/?)?)?");
+
+    @Override
+    public String toString() {
+        return "PbsAuditConfig[" + host + ":" + port + ", token " + tokenId + ", datastores " + datastores
+                + ", namespace '" + namespace + "', pve " + pve + "]";
+    }
+
+    public RestClient.Options restOptions() {
+        return RestClient.Options.defaults().withConcurrency(concurrency).withReadTimeout(timeout);
+    }
+
+    public static PbsAuditConfig parse(Map<String, String> values) throws ConnectorException {
+        ConfigReader r = new ConfigReader(PROTOCOL, values);
+        r.secret("token_secret", "pve_token_secret");
+
+        String host = null;
+        int port = DEFAULT_PORT;
+        Optional<String> loc = r.string("location");
+        if (loc.isEmpty()) {
+            r.problem("location", "is required (pbs+audit://host[:port])");
+        } else {
+            Matcher m = LOCATION.matcher(loc.get());
+            if (!m.matches() || (m.group(1) != null && !m.group(1).equals(PROTOCOL))) {
+                r.problem("location", "must be pbs+audit://host[:port], got " + r.quote("location", loc.get()));
+            } else {
+                host = unbracket(m.group(2));
+                if (m.group(3) != null) {
+                    port = Integer.parseInt(m.group(3));
+                    if (port < 1 || port > 65535) {
+                        r.problem("location", "port must be between 1 and 65535, got " + port);
+                    }
+                }
+            }
+        }
+
+        String tokenId = r.matching("token_id", TOKEN_ID, "an API token id user@realm!name").orElse(null);
+        if (tokenId == null && !r.has("token_id")) {
+            r.problem("token_id", "is required (an API token id user@realm!name)");
+        }
+        String secret = r.string("token_secret").orElse(null);
+        if (secret == null || secret.isBlank()) {
+            if (r.has("token_secret") || secret == null) {
+                r.problem("token_secret", "is required");
+            }
+            secret = null;
+        }
+        String fp = r.matching("fingerprint", Fingerprints.PATTERN,
+                "a SHA-256 fingerprint (32 hex pairs separated by ':')").orElse(null);
+        boolean insecure = r.bool("tls_insecure", false);
+        if (fp != null && insecure) {
+            r.problem("tls_insecure", "cannot be combined with fingerprint (the pin already trusts the server)");
+        }
+
+        List<String> stores = new ArrayList<>();
+        r.string("datastore").ifPresent(s -> {
+            for (String part : s.split(",")) {
+                String p = part.strip();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                if (!STORE.matcher(p).matches()) {
+                    r.problem("datastore", "must be datastore names (3-32 characters of A-Z a-z 0-9 _ . -), got "
+                            + r.quote("datastore", p));
+                } else if (!stores.contains(p)) {
+                    stores.add(p);
+                }
+            }
+        });
+        String ns = r.string("namespace", "").strip();
+        if (ns.startsWith("/")) {
+            ns = ns.substring(1);
+        }
+        if (ns.endsWith("/")) {
+            ns = ns.substring(0, ns.length() - 1);
+        }
+        if (!ns.isEmpty()) {
+            String[] comps = ns.split("/", -1);
+            boolean ok = comps.length <= 7 && ns.length() <= 256;
+            for (String c : comps) {
+                ok &= NS_COMPONENT.matcher(c).matches();
+            }
+            if (!ok) {
+                r.problem("namespace", "must be a PBS namespace path such as a/b (at most 7 levels), got "
+                        + r.quote("namespace", ns));
+            }
+        }
+        Integer maxDepth = r.integer("max_depth", 0, 7).map(Long::intValue).orElse(null);
+
+        ReadLogs readLogs = ReadLogs.ROOT;
+        Optional<String> rl = r.string("read_logs");
+        if (rl.isPresent()) {
+            String v = rl.get().toLowerCase(Locale.ROOT);
+            switch (v) {
+                case "root" -> readLogs = ReadLogs.ROOT;
+                case "all" -> readLogs = ReadLogs.ALL;
+                case "none" -> readLogs = ReadLogs.NONE;
+                default -> {
+                    Boolean b = ConfigReader.parseBool(rl.get());
+                    if (b == null) {
+                        r.problem("read_logs", "must be root, all, none (or true/false), got " + r.quote("read_logs", rl.get()));
+                    } else {
+                        readLogs = b ? ReadLogs.ALL : ReadLogs.NONE;
+                    }
+                }
+            }
+        }
+
+        Pve pve = null;
+        Optional<String> pveUrl = r.string("pve_url");
+        String pveTokenId = r.matching("pve_token_id", TOKEN_ID, "an API token id user@realm!name").orElse(null);
+        String pveSecret = r.string("pve_token_secret").orElse(null);
+        String pveFp = r.matching("pve_fingerprint", Fingerprints.PATTERN,
+                "a SHA-256 fingerprint (32 hex pairs separated by ':')").orElse(null);
+        boolean pveInsecure = r.bool("pve_tls_insecure", false);
+        if (pveUrl.isPresent()) {
+            Matcher m = HTTPS_URL.matcher(pveUrl.get());
+            String pveHost = null;
+            int pvePort = 8006;
+            if (!m.matches()) {
+                r.problem("pve_url", "must be https://host[:port], got " + r.quote("pve_url", pveUrl.get()));
+            } else {
+                pveHost = unbracket(m.group(2));
+                if (m.group(3) != null) {
+                    pvePort = Integer.parseInt(m.group(3));
+                    if (pvePort < 1 || pvePort > 65535) {
+                        r.problem("pve_url", "port must be between 1 and 65535, got " + pvePort);
+                    }
+                }
+            }
+            if (pveTokenId == null && !r.has("pve_token_id")) {
+                r.problem("pve_token_id", "is required with pve_url");
+            }
+            if (pveSecret == null || pveSecret.isBlank()) {
+                r.problem("pve_token_secret", "is required with pve_url");
+            }
+            if (pveFp != null && pveInsecure) {
+                r.problem("pve_tls_insecure", "cannot be combined with pve_fingerprint");
+            }
+            if (pveHost != null) {
+                pve = new Pve(pveHost, pvePort, pveTokenId, pveSecret, pveFp, pveInsecure);
+            }
+        } else {
+            for (String k : List.of("pve_token_id", "pve_token_secret", "pve_fingerprint", "pve_tls_insecure")) {
+                if (values.containsKey(k)) {
+                    r.problem(k, "needs pve_url");
+                }
+            }
+        }
+        int concurrency = (int) r.integer("concurrency", 1, 64, 8);
+        Duration timeout = r.duration("timeout", Duration.ofHours(1)).orElse(Duration.ofSeconds(60));
+        if (timeout.isZero()) {
+            r.problem("timeout", "must be more than 0");
+        }
+        r.finish();
+        return new PbsAuditConfig(host, port, tokenId, secret, fp, insecure, List.copyOf(stores), ns, maxDepth,
+                readLogs, pve, concurrency, timeout);
+    }
+
+    private static String unbracket(String h) {
+        return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
+    }
+}
