@@ -150,7 +150,9 @@ public final class ProxmoxExporter implements Exporter {
 
     private Result sidecar(Record record, SnapshotEntry.Sidecar s, InputStream content) {
         if (pending == null || !pending.isOwnSidecar(s)) {
-            return skipped(record, "sidecar of a dump that is not being restored here");
+            return skipped(record, s.kind() == SnapshotEntry.Sidecar.Kind.POOL
+                    ? "pool sidecar; not needed (pool= given, or its dump was restored or refused already)"
+                    : "guest config sidecar; not restored, the dump carries its own config");
         }
         if (s.kind() == SnapshotEntry.Sidecar.Kind.POOL) {
             String problem = pending.readPool(content);
