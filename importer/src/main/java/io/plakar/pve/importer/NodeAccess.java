@@ -18,6 +18,10 @@ public interface NodeAccess extends AutoCloseable {
     /** The runner on node {@code node}; in local mode only this machine's node is reachable. */
     Runner forNode(String node) throws ConnectorException;
 
+    /** Node addresses learned from {@code /cluster/status} (node_hosts still wins). */
+    default void learnAddresses(java.util.Map<String, String> nodeToAddress) {
+    }
+
     @Override
     void close();
 }

@@ -80,7 +80,7 @@ public final class ProxmoxImporter implements Importer {
      */
     @Override
     public ConnectorInfo info() {
-        return new ConnectorInfo(config.connection().origin(), PROTOCOL, "/", ConnectorInfo.STREAM | ConnectorInfo.NEEDACK);
+        return new ConnectorInfo(config.origin(), PROTOCOL, "/", ConnectorInfo.STREAM | ConnectorInfo.NEEDACK);
     }
 
     @Override
@@ -102,15 +102,18 @@ public final class ProxmoxImporter implements Importer {
         Resources resources = new Resources(nodes.inventory());
         List<Target> targets;
         try {
-            targets = new GuestResolver(resources, config.connection().node()).resolve(config.selection());
+            targets = new GuestResolver(resources, nodeFilter()).resolve(config.selection());
         } catch (IOException e) {
             throw ConnectorException.unavailable("proxmox+backup: cannot list the guests to back up: " + e.getMessage(), e);
         }
         if (targets.isEmpty()) {
             throw ConnectorException.notFound("proxmox+backup: " + config.selection().describe() + " matches no guest"
-                    + (config.connection().node() == null ? "" : " on node " + config.connection().node()));
+                    + (nodeFilter() == null ? "" : " on node " + nodeFilter()));
         }
         String localNode = nodes.local() ? localNode(resources) : null;
+        if (!nodes.local()) {
+            learnAddresses(resources);
+        }
         Map<String, List<Guest>> byNode = new LinkedHashMap<>();
         for (Target t : targets) {
             if (!t.ok()) {
@@ -212,9 +215,29 @@ public final class ProxmoxImporter implements Importer {
         }
     }
 
+    private String nodeFilter() {
+        return config.connection().node().orElse(null);
+    }
+
     /** Path of a record for a guest that produced no archive (no suffix is known). */
     static String failedPath(Guest g, int vmid) {
         return g == null ? "/vzdump-" + vmid : "/vzdump-" + g.type().id() + "-" + vmid;
+    }
+
+    /** Cluster node addresses from /cluster/status, for routing each guest to its node over SSH. */
+    private void learnAddresses(Resources resources) throws InterruptedException {
+        try {
+            Map<String, String> addresses = new LinkedHashMap<>();
+            for (ClusterNode n : resources.nodes()) {
+                if (!n.ip().isEmpty()) {
+                    addresses.put(n.name(), n.ip());
+                }
+            }
+            nodes.learnAddresses(addresses);
+        } catch (IOException e) {
+            LOG.warn("cannot read node addresses from /cluster/status ({}); only node_hosts and the location are known",
+                    e.getMessage());
+        }
     }
 
     /** The node this machine is (mode=local): /cluster/status marks it; else the node key; else the host name. */
@@ -227,11 +250,11 @@ public final class ProxmoxImporter implements Importer {
             }
         } catch (IOException e) {
             LOG.warn("cannot tell which node this is from /cluster/status ({}); assuming {}", e.getMessage(),
-                    config.connection().node() != null ? config.connection().node() : Connection.hostname());
+                    config.connection().node().orElseGet(ProxmoxImporterConfig::hostname));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return config.connection().node() != null ? config.connection().node() : Connection.hostname();
+        return config.connection().node().orElseGet(ProxmoxImporterConfig::hostname);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.plakar.pve.importer;
 
 import io.plakar.pve.config.ConfigReader;
+import io.plakar.pve.proxmox.ConnectionConfig;
 import io.plakar.pve.proxmox.GuestDumper;
 import io.plakar.pve.proxmox.Selection;
 import io.plakar.pve.proxmox.VzdumpOptions;
@@ -10,23 +11,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The importer's configuration: the connection keys shared with the exporter (read by
- * ConnectionConfig) plus the backup keys. Everything is validated here, before any command
- * runs; every problem is reported at once, unknown keys with the list of valid ones.
+ * The importer's configuration: the connection keys shared with the exporter
+ * ({@link ConnectionConfig}) plus the backup keys ({@code backup_compression},
+ * {@code zstd_threads}, {@code backup_mode}, {@code transport}) and the selection
+ * ({@code vmid}, {@code pool}, {@code all}, {@code exclude}). Everything is validated here,
+ * before any command runs; every problem is reported at once, unknown keys with the list of
+ * valid ones.
  */
-public record ProxmoxImporterConfig(ConnectionView connection, Selection selection, VzdumpOptions vzdump,
+public record ProxmoxImporterConfig(ConnectionConfig connection, Selection selection, VzdumpOptions vzdump,
                                     GuestDumper.Transport transport) {
 
-    /** What the importer needs from the connection settings. */
-    public record ConnectionView(boolean local, String node, String dumpDir, boolean cleanup, int maxNodesParallel,
-                                 String origin) {
-    }
-
     public static final List<String> TRANSPORTS = List.of("stream", "dumpdir");
+    static final String NAME = "proxmox+backup importer";
 
     public static ProxmoxImporterConfig read(Map<String, String> values) throws ConnectorException {
-        ConfigReader r = new ConfigReader("proxmox+backup importer", values);
-        ConnectionView conn = Connection.read(r);
+        ConfigReader r = new ConfigReader(NAME, values);
+        ConnectionConfig conn = ConnectionConfig.read(r);
         String compress = r.oneOf("backup_compression", VzdumpOptions.COMPRESSIONS).orElse("0");
         String mode = r.oneOf("backup_mode", VzdumpOptions.MODES).orElse("snapshot");
         Integer zstd = r.integer("zstd_threads", 0, 256).map(Long::intValue).orElse(null);
@@ -37,11 +37,29 @@ public record ProxmoxImporterConfig(ConnectionView connection, Selection selecti
         Selection selection = Selection.read(r);
         r.finish();
         if (selection == null || conn == null) {
-            // finish() reports every problem; reaching here means a problem was recorded without one
-            throw ConnectorException.invalidConfig("proxmox+backup importer: invalid configuration");
+            // finish() reports every recorded problem; this is only reached if a reader forgot to record one
+            throw ConnectorException.invalidConfig(NAME + ": invalid configuration");
         }
         return new ProxmoxImporterConfig(conn, selection,
                 new VzdumpOptions(mode, compress, zstd, conn.dumpDir()),
                 transport.equals("dumpdir") ? GuestDumper.Transport.DUMPDIR : GuestDumper.Transport.STREAM);
+    }
+
+    /** Origin of the snapshots: the location's host in remote mode, else the node (or this host's name). */
+    public String origin() {
+        if (connection.isRemote() && !connection.host().isEmpty()) {
+            return connection.host();
+        }
+        return connection.node().orElseGet(ProxmoxImporterConfig::hostname);
+    }
+
+    static String hostname() {
+        try {
+            String h = java.net.InetAddress.getLocalHost().getHostName();
+            int dot = h.indexOf('.');
+            return dot > 0 ? h.substring(0, dot) : h;
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 }

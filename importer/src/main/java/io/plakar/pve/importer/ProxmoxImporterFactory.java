@@ -1,5 +1,6 @@
 package io.plakar.pve.importer;
 
+import io.plakar.pve.proxmox.NodeRunners;
 import io.plakar.pve.sdk.ConnectorException;
 import io.plakar.pve.sdk.ConnectorFactory;
 import io.plakar.pve.sdk.Importer;
@@ -7,7 +8,6 @@ import io.plakar.pve.sdk.InitContext;
 
 import java.time.Clock;
 import java.time.ZoneId;
-import java.util.Map;
 
 /** Builds the importer from Init: validates the whole configuration first; no command runs before. */
 public final class ProxmoxImporterFactory implements ConnectorFactory<Importer> {
@@ -25,10 +25,7 @@ public final class ProxmoxImporterFactory implements ConnectorFactory<Importer> 
         }
 
         static NodeAccess open(ProxmoxImporterConfig config) throws ConnectorException {
-            if (config.connection().local()) {
-                return new LocalNodeAccess(Map.of());
-            }
-            throw ConnectorException.invalidConfig("proxmox+backup importer: mode=remote is not wired yet");
+            return new RunnerNodeAccess(new NodeRunners(config.connection()), !config.connection().isRemote());
         }
     }
 }
