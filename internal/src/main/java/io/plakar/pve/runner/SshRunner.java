@@ -406,11 +406,13 @@ public final class SshRunner implements Runner {
         private final StderrTail tail;
         private final String what;
         private final net.schmizz.sshj.transport.Transport transport;
+        private final InputStream stdout;
         private volatile boolean killed;
 
         SshCommand(Session session, Session.Command cmd, StderrTail tail, String what,
                    net.schmizz.sshj.transport.Transport transport) {
             this.transport = transport;
+            this.stdout = new DropCheckingStream(cmd.getInputStream());
             this.session = session;
             this.cmd = cmd;
             this.tail = tail;
@@ -419,7 +421,48 @@ public final class SshRunner implements Runner {
 
         @Override
         public InputStream stdout() {
-            return cmd.getInputStream();
+            return stdout;
+        }
+
+        /**
+         * sshj ends a channel's stream with a plain EOF when the connection dies; a reader would
+         * take a truncated dump for a complete one. At EOF we wait briefly for the exit status
+         * (it follows EOF on the wire); none and the connection gone means a drop: throw.
+         */
+        private final class DropCheckingStream extends java.io.FilterInputStream {
+            DropCheckingStream(InputStream in) {
+                super(in);
+            }
+
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                return b < 0 ? checkEof() : b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                return n < 0 ? checkEof() : n;
+            }
+
+            private int checkEof() throws IOException {
+                long deadline = System.nanoTime() + 3_000_000_000L;
+                while (cmd.isOpen() && transport.isRunning() && cmd.getExitStatus() == null
+                        && cmd.getExitSignal() == null && System.nanoTime() < deadline) {
+                    try {
+                        cmd.join(100, TimeUnit.MILLISECONDS);
+                    } catch (net.schmizz.sshj.connection.ConnectionException ignored) {
+                        // slice over, or channel/connection died: re-check
+                    }
+                }
+                // OpenSSH always sends exit-status or exit-signal before closing a session channel
+                if (!killed && cmd.getExitStatus() == null && cmd.getExitSignal() == null
+                        && (!cmd.isOpen() || !transport.isRunning())) {
+                    throw new IOException(what + ": connection lost before the command finished (output truncated)");
+                }
+                return -1;
+            }
         }
 
         @Override
