@@ -214,12 +214,12 @@ public final class ConnectionConfig {
             }
         } else if (c.connMethod == ConnMethod.IDENTITY) {
             if (idFile.isPresent() && r.has(CONN_IDENTITY_KEY)) {
-                r.problem(CONN_IDENTITY_FILE, "and conn_identity_key are mutually exclusive; give one");
+                r.problem("conn_identity_file and conn_identity_key are mutually exclusive; give one");
             } else if (idFile.isPresent()) {
                 c.identityFile = checkIdentityFile(r, idFile.get());
             } else if (c.identityKey == null || c.identityKey.isBlank()) {
                 if (!r.has(CONN_IDENTITY_KEY)) {
-                    r.problem(CONN_IDENTITY_FILE, "or conn_identity_key is required with conn_method=identity");
+                    r.problem("conn_identity_file or conn_identity_key is required with conn_method=identity");
                 } else {
                     r.problem(CONN_IDENTITY_KEY, "is empty");
                 }
@@ -237,7 +237,7 @@ public final class ConnectionConfig {
         }
 
         if (c.insecureIgnoreHostKey && c.hostKeyFingerprint != null) {
-            r.problem(SSH_INSECURE, "and ssh_host_key_fingerprint are mutually exclusive: a pinned key is verified");
+            r.problem("ssh_insecure_ignore_host_key and ssh_host_key_fingerprint are mutually exclusive (a pinned key is verified)");
         }
         if (c.hostKeyFingerprint != null && c.transport == Transport.OPENSSH) {
             r.problem(SSH_HOST_KEY_FINGERPRINT, "is not supported with ssh_transport=openssh (OpenSSH only checks "
