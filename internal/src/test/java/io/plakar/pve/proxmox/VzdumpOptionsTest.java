@@ -1,0 +1,31 @@
+package io.plakar.pve.proxmox;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class VzdumpOptionsTest {
+    @Test
+    void streamArgvHasPositionalsFirstAndExplicitBooleans() {
+        VzdumpOptions o = new VzdumpOptions("snapshot", "zstd", 4, "/var/lib/vz/dump");
+        assertEquals(List.of("vzdump", "101", "--stdout", "1", "--mode", "snapshot", "--compress", "zstd", "--zstd", "4",
+                "--dumpdir", "/var/lib/vz/dump"), o.streamArgv(101));
+    }
+
+    @Test
+    void dumpdirArgvNeverPrunes() {
+        VzdumpOptions o = new VzdumpOptions("stop", "0", null, "/d");
+        assertEquals(List.of("vzdump", "100", "--mode", "stop", "--compress", "0", "--dumpdir", "/d", "--remove", "0"),
+                o.dumpdirArgv(100));
+    }
+
+    @Test
+    void compressOneIsLzo() {
+        assertEquals(Compression.LZO, new VzdumpOptions("snapshot", "1", null, "/d").expectedCompression());
+        assertEquals(Compression.NONE, new VzdumpOptions("snapshot", "0", null, "/d").expectedCompression());
+        assertThrows(IllegalArgumentException.class, () -> new VzdumpOptions("snapshot", "bzip2", null, "/d"));
+    }
+}
