@@ -77,6 +77,30 @@ public final class ConfigReader {
         return Optional.of(v);
     }
 
+    /**
+     * A multi-line value such as a private key in PEM form: newlines, carriage returns and tabs
+     * are allowed, every other control character (NUL above all) is refused.
+     */
+    public Optional<String> text(String key, int maxLength) {
+        known.add(key);
+        String v = values.get(key);
+        if (v == null) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
+                problem(key, "contains a control character");
+                return Optional.empty();
+            }
+        }
+        if (v.length() > maxLength) {
+            problem(key, "is too long (" + v.length() + " characters, at most " + maxLength + ")");
+            return Optional.empty();
+        }
+        return Optional.of(v);
+    }
+
     public String string(String key, String defaultValue) {
         return string(key).orElse(defaultValue);
     }

@@ -200,7 +200,7 @@ public final class ConnectionConfig {
             r.problem(CONN_USERNAME, "is required in remote mode");
         }
         c.password = r.string(CONN_PASSWORD).orElse(null);
-        c.identityKey = r.string(CONN_IDENTITY_KEY).orElse(null);
+        c.identityKey = r.text(CONN_IDENTITY_KEY, 64 * 1024).orElse(null);
         c.identityPassphrase = r.string(CONN_IDENTITY_PASSPHRASE).orElse(null);
         Optional<String> idFile = r.string(CONN_IDENTITY_FILE);
 
