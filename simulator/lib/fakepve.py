@@ -552,7 +552,13 @@ class Sink:
 
     def _raw(self, view):
         while view:
-            n = os.write(self.fd, view)
+            try:
+                n = os.write(self.fd, view)
+            except OSError as e:
+                if e.errno != errno.ENOSPC:
+                    raise
+                # a full dump directory: vzdump reports it per guest and removes its .dat (like the real one)
+                raise FaultTriggered({'kind': 'enospc', 'message': 'vma_queue_write: write error - No space left on device'})
             view = view[n:]
 
 
