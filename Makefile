@@ -3,7 +3,7 @@ MVN ?= mvn -B -q
 RUN  = scripts/run-test-main.sh
 GIB ?= 4
 
-.PHONY: all build package test demo bench-stdio bench-import bench-restore bench-audit clean
+.PHONY: all build package test demo bench-stdio bench-startup bench-import bench-restore bench-audit clean
 
 all: package
 
@@ -26,6 +26,9 @@ demo: build
 ## benchmarks (not tests): print MB/s next to the ceilings measured in the same run
 bench-stdio: build
 	$(RUN) io.plakar.pve.plugin.bench.StdioBench $(GIB)
+
+bench-startup: package
+	$(RUN) io.plakar.pve.plugin.bench.StartupBench
 
 bench-import: build
 	$(RUN) io.plakar.pve.plugin.bench.ImportBench $(GIB)
