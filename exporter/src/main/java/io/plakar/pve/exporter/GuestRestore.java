@@ -110,6 +110,7 @@ final class GuestRestore {
             Thread.currentThread().interrupt();
             throw new RestoreFailure("interrupted");
         }
+        long t0 = System.nanoTime();
         byte[] prefix = dump.type() == GuestType.LXC ? new byte[ContainerConfigHint.PREFIX_BYTES] : new byte[0];
         int prefixLength = 0;
         long bytes = 0;
@@ -139,6 +140,10 @@ final class GuestRestore {
             if (expectedSize >= 0 && bytes != expectedSize) {
                 throw new IOException("short content: " + bytes + " of " + expectedSize + " bytes arrived");
             }
+            long nanos = Math.max(System.nanoTime() - t0, 1);
+            TransferLog.log().info("staged {} as {} in {} ({} MB/s)", TransferLog.human(bytes), path,
+                    String.format(java.util.Locale.ROOT, "%.1fs", nanos / 1e9),
+                    String.format(java.util.Locale.ROOT, "%.1f", bytes / 1e6 / (nanos / 1e9)));
             return new Staged(fileName, path, bytes, prefix, prefixLength, dump.compression());
         } catch (IOException e) {
             if (out != null) {

@@ -1,7 +1,7 @@
 package io.plakar.pve.exporter;
 
 import io.plakar.pve.config.ConfigReader;
-import io.plakar.pve.runner.SshSettings;
+import io.plakar.pve.proxmox.ConnectionConfig;
 import io.plakar.pve.sdk.ConnectorException;
 
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * the meaning they have for the importer (and for the Go reference plugin); restore options
  * come with {@code -o}. Every problem is reported at once, in the importer's error style.
  */
-public record ProxmoxExporterConfig(Connection connection, RestoreOptions restore, SshSettings ssh) {
+public record ProxmoxExporterConfig(Connection connection, RestoreOptions restore, ConnectionConfig shared) {
 
     static final String CONNECTOR = "proxmox+backup exporter";
 
@@ -26,8 +26,6 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
     static final Pattern POOL_ID = Pattern.compile("^[A-Za-z0-9.\\-_]+(?:/[A-Za-z0-9.\\-_]+){0,2}$");
     /** pve-storage {@code pve-storage-id}. */
     static final Pattern STORAGE_ID = Pattern.compile("^[a-z][a-z0-9\\-_.]*[a-z0-9]$");
-    /** A cluster node name (a host name label). */
-    static final Pattern NODE = Pattern.compile("^[a-zA-Z0-9]([a-zA-Z0-9\\-]{0,61}[a-zA-Z0-9])?$");
 
     /** Where dumps are staged and which node restores them. */
     public record Connection(String mode, String node, String dumpDir, boolean cleanup) {
@@ -47,44 +45,20 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
                                  OptionalLong bwlimitKiB, Transport transport) {
     }
 
-    /** Connection keys the importer shares; read by ConnectionConfig once it lands. */
-    static final List<String> CONNECTION_KEYS = List.of(
-            "location", "mode", "conn_method", "conn_username", "conn_identity_file", "conn_port",
-            "ssh_known_hosts", "ssh_host_key_fingerprint", "ssh_insecure_ignore_host_key", "ssh_retry_count",
-            "ssh_retry_delay", "node", "node_hosts", "dump_dir", "cleanup", "max_nodes_parallel", "ssh_cipher",
-            // backup-only keys of the shared source/destination config: accepted, unused on restore
-            "backup_compression", "backup_mode");
-
+    /** Reads every key; connection keys through the shared {@link ConnectionConfig} (same meaning as the importer's). */
     public static ProxmoxExporterConfig parse(Map<String, String> values) throws ConnectorException {
         ConfigReader r = new ConfigReader(CONNECTOR, values);
-        r.secret("conn_password", "conn_identity_key", "conn_identity_passphrase");
-        r.accept(CONNECTION_KEYS.toArray(String[]::new));
-        Connection connection = readConnection(r);
+        ConnectionConfig cc = ConnectionConfig.read(r);
+        // backup-only keys of a shared source/destination config: accepted, unused on restore
+        r.accept("backup_compression", "backup_mode");
         RestoreOptions restore = readRestore(r);
-        SshSettings ssh = connection.local() ? null : RemoteSettings.read(r, values);
         r.finish();
-        return new ProxmoxExporterConfig(connection, restore, ssh);
-    }
-
-    /** The keys this exporter reads itself; remote-mode keys are validated by the SSH layer. */
-    private static Connection readConnection(ConfigReader r) {
-        Optional<String> mode = r.oneOf("mode", List.of("local", "remote"));
-        if (!r.has("mode")) {
-            r.problem("mode", "is required (local or remote)");
+        String dir = cc.dumpDir();
+        while (dir.length() > 1 && dir.endsWith("/")) {
+            dir = dir.substring(0, dir.length() - 1);
         }
-        Optional<String> node = r.matching("node", NODE, "a node name (letters, digits, '-')");
-        String dumpDir = r.string("dump_dir", "/var/lib/vz/dump");
-        if (!dumpDir.startsWith("/")) {
-            r.problem("dump_dir", "must be an absolute path, got " + r.quote("dump_dir", dumpDir));
-        } else if (("/" + dumpDir + "/").contains("/../")) {
-            r.problem("dump_dir", "must not contain '..', got " + r.quote("dump_dir", dumpDir));
-        }
-        boolean cleanup = r.bool("cleanup", true);
-        String m = mode.orElse("local");
-        if (m.equals("remote") && !r.has("conn_username")) {
-            r.problem("conn_username", "is required in remote mode");
-        }
-        return new Connection(m, node.orElse(""), stripTrailingSlash(dumpDir), cleanup);
+        Connection connection = new Connection(cc.isRemote() ? "remote" : "local", cc.node().orElse(""), dir, cc.cleanup());
+        return new ProxmoxExporterConfig(connection, restore, cc);
     }
 
     private static RestoreOptions readRestore(ConfigReader r) {
@@ -106,13 +80,5 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
         Transport transport = r.oneOf("restore_transport", List.of("stage", "stream"))
                 .map(t -> t.equals("stream") ? Transport.STREAM : Transport.STAGE).orElse(Transport.STAGE);
         return new RestoreOptions(newId, storage, pool, unique, force, start, bwlimit, transport);
-    }
-
-    private static String stripTrailingSlash(String dir) {
-        String d = dir;
-        while (d.length() > 1 && d.endsWith("/")) {
-            d = d.substring(0, d.length() - 1);
-        }
-        return d;
     }
 }

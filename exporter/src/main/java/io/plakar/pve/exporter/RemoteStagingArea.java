@@ -115,6 +115,7 @@ public final class RemoteStagingArea implements StagingArea {
             }
             closed = true;
             try {
+                out.flush(); // sshj's channel close() does not wait for window space before EOF
                 out.close();
                 int status = cat.waitFor(Duration.ofMinutes(10));
                 if (status != 0) {

@@ -82,6 +82,10 @@ final class StreamRestore {
                 }
             }
             try {
+                // flush first: sshj's channel close() does not wait for window space before EOF
+                if (broken == null) {
+                    stdin.flush();
+                }
                 stdin.close();
             } catch (IOException ignored) {
                 // reported through the exit status

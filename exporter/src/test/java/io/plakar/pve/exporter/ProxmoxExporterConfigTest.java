@@ -50,10 +50,10 @@ class ProxmoxExporterConfigTest {
             "bwlimit|-1|bwlimit: must be between",
             "restore_transport|pipe|restore_transport: must be one of stage, stream",
             "mode|cloud|mode: must be one of local, remote",
-            "dump_dir|relative/dir|dump_dir: must be an absolute path",
-            "dump_dir|/var/../etc|dump_dir: must not contain '..'",
+            "dump_dir|relative/dir|dump_dir: must be an absolute directory path",
+            "dump_dir|/var/../etc|dump_dir: must be an absolute directory path",
             "cleanup|2|cleanup: must be a boolean",
-            "node|pve 1|node: must be a node name",
+            "node|pve 1|node: must be a Proxmox node name",
             "frobnicate|1|unknown option \"frobnicate\"",
     })
     void rejects(String key, String value, String expected) {
@@ -82,7 +82,7 @@ class ProxmoxExporterConfigTest {
     void remoteModeBuildsSshSettings() throws Exception {
         var c = ProxmoxExporterConfig.parse(base("mode", "remote", "conn_username", "root", "conn_method", "password",
                 "conn_password", "pw", "conn_port", "2222", "ssh_insecure_ignore_host_key", "true"));
-        assertEquals("pve1", c.ssh().host());
-        assertEquals(2222, c.ssh().port());
+        assertEquals("pve1", c.shared().sshSettings().host());
+        assertEquals(2222, c.shared().sshSettings().port());
     }
 }

@@ -4,9 +4,10 @@ import io.plakar.pve.exporter.LocalStagingArea;
 import io.plakar.pve.exporter.ProxmoxExporter;
 import io.plakar.pve.exporter.ProxmoxExporterConfig;
 import io.plakar.pve.exporter.RemoteStagingArea;
+import io.plakar.pve.proxmox.NodeRunners;
 import io.plakar.pve.runner.LocalRunner;
 import io.plakar.pve.runner.Runner;
-import io.plakar.pve.runner.SshRunner;
+import io.plakar.pve.sdk.ConnectorException;
 import io.plakar.pve.sdk.PluginServer;
 
 /** Entry point of the proxmox+backup exporter connector: serves Plakar's gRPC over stdin/stdout. */
@@ -18,14 +19,23 @@ public final class ProxmoxExporterMain {
         PluginServer.serveExporter(args, context -> {
             // every key is validated before a runner exists: nothing runs on bad input
             ProxmoxExporterConfig config = ProxmoxExporterConfig.parse(context.config());
+            String node = config.connection().node();
             if (config.connection().local()) {
                 Runner runner = new LocalRunner();
                 return new ProxmoxExporter(config, runner, new LocalStagingArea(config.connection().dumpDir()),
-                        config.connection().node().isEmpty() ? "localhost" : config.connection().node());
+                        node.isEmpty() ? "localhost" : node);
             }
-            Runner runner = SshRunner.lazy(config.ssh());
+            // the restore runs on the node the location names (sshj, or OpenSSH with ssh_transport=openssh)
+            NodeRunners runners = new NodeRunners(config.shared());
+            Runner runner;
+            try {
+                runner = runners.entry();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ConnectorException.failed("interrupted while connecting");
+            }
             return new ProxmoxExporter(config, runner, new RemoteStagingArea(runner, config.connection().dumpDir()),
-                    config.ssh().host());
+                    config.shared().host());
         });
     }
 }
