@@ -129,7 +129,7 @@ class PbsAuditServerTest {
         JsonNode status = AuditModelTest.json(files.get("/datastores/store1/status.json"));
         assertEquals(3.537, status.get("dedup_factor").asDouble());
         assertEquals(4, status.at("/counts/vm/snapshots").asLong());
-        assertEquals(3, status.at("/counts/vm/groups").asLong());
+        assertEquals(2, status.at("/counts/vm/groups").asLong());
         assertTrue(status.at("/counts/other").isNull());
         JsonNode summary = AuditModelTest.json(files.get("/report/summary.json"));
         assertEquals("pbs1", summary.at("/source/pbs_node").asText(), "node name from the tasks endpoint");
