@@ -1,0 +1,88 @@
+package io.plakar.pve.plugin.packaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.grpc.StatusRuntimeException;
+import io.plakar.pve.testkit.host.PluginProcess;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The package Plakar installs: manifest complete, executables present, schemas in step with the parsers. */
+class PackageIT {
+    static final Path DIST = Path.of(System.getProperty("plugin.dist", "plugin/target/dist"));
+    static final Pattern VALID = Pattern.compile("valid options: ([^)]*)\\)");
+
+    @Test
+    void manifestNamesEveryConnectorWithItsFiles() throws Exception {
+        JsonNode m = new ObjectMapper(new YAMLFactory()).readTree(DIST.resolve("manifest.yaml").toFile());
+        assertEquals("v1.1.0", m.path("api_version").asText());
+        for (String field : List.of("name", "display_name", "description", "homepage", "license")) {
+            assertFalse(m.path(field).asText().isBlank(), field);
+        }
+        assertTrue(m.path("tags").size() > 0);
+        List<String> seen = new ArrayList<>();
+        for (JsonNode c : m.path("connectors")) {
+            String exe = c.path("executable").asText();
+            seen.add(c.path("type").asText() + " " + c.path("protocols").get(0).asText() + " " + exe);
+            assertTrue(Files.isExecutable(DIST.resolve(exe)), exe);
+            assertTrue(Files.exists(DIST.resolve(c.path("validator").asText())), c.path("validator").asText());
+            assertFalse(c.path("class").asText().isBlank());
+            assertFalse(c.path("subclass").asText().isBlank());
+            for (JsonNode f : c.path("extra_files")) {
+                // the runtime only exists after `make package`; lib is always there
+                if (!f.asText().equals("runtime")) {
+                    assertTrue(Files.exists(DIST.resolve(f.asText())), f.asText());
+                }
+            }
+        }
+        assertEquals(List.of("importer proxmox+backup proxmoxImporter", "exporter proxmox+backup proxmoxExporter",
+                "importer pbs+audit pbsAuditImporter"), seen);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"proxmoxImporter,proxmox+backup,importer", "proxmoxExporter,proxmox+backup,exporter",
+            "pbsAuditImporter,pbs+audit,importer"})
+    void schemaDescribesExactlyTheKeysTheParserAccepts(String exe, String proto, String kind) throws Exception {
+        JsonNode schema = new ObjectMapper().readTree(DIST.resolve(exe + ".schema.json").toFile());
+        Set<String> schemaKeys = new TreeSet<>();
+        schema.path("properties").fieldNames().forEachRemaining(schemaKeys::add);
+        assertFalse(schema.path("additionalProperties").asBoolean(true), "schema must refuse unknown keys like the parser");
+
+        String message;
+        try (PluginProcess p = PluginProcess.spawn(DIST.resolve(exe), Map.of())) {
+            try {
+                if (kind.equals("exporter")) {
+                    p.exporter().init(proto, Map.of("zz_not_a_key", "1"));
+                } else {
+                    p.importer().init(proto, Map.of("zz_not_a_key", "1"));
+                }
+                throw new AssertionError("an unknown key must be refused");
+            } catch (StatusRuntimeException e) {
+                message = e.getStatus().getDescription();
+            }
+        }
+        Matcher m = VALID.matcher(message);
+        assertTrue(m.find(), message);
+        Set<String> parserKeys = new TreeSet<>(List.of(m.group(1).split(", ")));
+        assertEquals(parserKeys, schemaKeys, "schema " + exe + ".schema.json and the config parser disagree");
+        for (JsonNode required : schema.path("required")) {
+            assertTrue(message.contains(required.asText() + ": is required"), required.asText() + " in " + message);
+        }
+    }
+}
