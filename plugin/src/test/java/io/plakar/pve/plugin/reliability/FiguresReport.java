@@ -31,13 +31,19 @@ public final class FiguresReport {
     }
 
     public static synchronized void fault(String area, String scenario, String modes, int injected, String outcome, long lost) {
-        FAULTS.put(area + "/" + scenario, new Fault(area, scenario, modes, injected, outcome, lost));
+        // the same scenario in another mode (local, remote, stage, stream) adds up in one row
+        FAULTS.merge(area + "/" + scenario, new Fault(area, scenario, modes, injected, outcome, lost), (a, b) ->
+                new Fault(area, scenario, a.modes().contains(b.modes()) ? a.modes() : a.modes() + ", " + b.modes(),
+                        a.injected() + b.injected(), a.outcome().equals(b.outcome()) ? a.outcome() : a.outcome() + "; " + b.outcome(),
+                        a.lost() + b.lost()));
         write();
     }
 
     public static synchronized void hostile(String connector, String family, int tried, int refused, int accepted,
                                             int commands, int violations) {
-        HOSTILE.put(connector + "/" + family, new Hostile(connector, family, tried, refused, accepted, commands, violations));
+        HOSTILE.merge(connector + "/" + family, new Hostile(connector, family, tried, refused, accepted, commands, violations),
+                (a, b) -> new Hostile(connector, family, a.tried() + b.tried(), a.refused() + b.refused(),
+                        a.accepted() + b.accepted(), a.commands() + b.commands(), a.violations() + b.violations()));
         write();
     }
 

@@ -116,7 +116,7 @@ class ImporterFaultsIT {
         }
         String err = vm.recordError() + vm.openError();
         FiguresReport.fault("backup", scenario, m.name().toLowerCase(), 1,
-                vm.ok() ? "VM 100 recorded as good!" : "failed file: " + shorten(err), lost);
+                vm.ok() ? "VM 100 recorded as good!" : "failed file (`" + expect + "`), CT 101 intact", lost);
 
         assertEquals("", s.importError(), s.toString());
         assertFalse(vm.ok(), "the faulted dump must be a failed file, never a short success: " + s);
