@@ -80,6 +80,7 @@ public final class RestClient implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RestClient.class);
 
     private final Flavor flavor;
     private final String label;
@@ -186,6 +187,7 @@ public final class RestClient implements AutoCloseable {
                     throw e;
                 }
                 retries.incrementAndGet();
+                LOG.warn("{} (attempt {} of {}, retrying)", e.getMessage(), attempt, options.maxAttempts());
                 long delay = options.backoff().toMillis() << Math.min(attempt - 1, 6);
                 delay += ThreadLocalRandom.current().nextLong(Math.max(1, delay / 4));
                 try {

@@ -386,9 +386,23 @@ public final class AuditModel {
         return b;
     }
 
+    private static boolean numeric(String s) {
+        int n = s.length();
+        if (n == 0 || n > 18) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static final Comparator<String> ID_ORDER = (a, b) -> {
-        boolean na = a.matches("[0-9]{1,18}");
-        boolean nb = b.matches("[0-9]{1,18}");
+        boolean na = numeric(a);
+        boolean nb = numeric(b);
         if (na && nb) {
             return Long.compare(Long.parseLong(a), Long.parseLong(b));
         }

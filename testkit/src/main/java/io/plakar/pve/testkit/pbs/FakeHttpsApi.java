@@ -111,6 +111,17 @@ public abstract class FakeHttpsApi implements AutoCloseable {
     private void dispatch(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
         try (ex) {
+            try {
+                serve(ex);
+            } catch (RuntimeException e) {
+                // answered before the exchange closes (a closed exchange cannot carry the 500)
+                error(ex, 500, "fake server error: " + e);
+            }
+        }
+    }
+
+    private void serve(HttpExchange ex) throws IOException {
+        {
             String raw = ex.getRequestURI().getRawPath();
             if (!raw.startsWith(PREFIX)) {
                 plain(ex, 404, "Path '" + raw + "' not found.");
@@ -152,12 +163,6 @@ public abstract class FakeHttpsApi implements AutoCloseable {
                 }
             }
             handle(ex, path, query(ex.getRequestURI().getRawQuery()));
-        } catch (RuntimeException e) {
-            try {
-                error(ex, 500, "fake server error: " + e);
-            } catch (IOException ignored) {
-                // the exchange is gone
-            }
         }
     }
 
