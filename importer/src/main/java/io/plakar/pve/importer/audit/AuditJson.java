@@ -116,7 +116,7 @@ public final class AuditJson {
                 g.writeStringField("guest_name", b.guestName);
                 g.writeStringField("label", b.label.text);
                 g.writeArrayFieldStart("seen_through");
-                for (String seen : new TreeSet<>(b.seen)) {
+                for (String seen : new TreeSet<>(b.seen())) {
                     g.writeString(seen);
                 }
                 g.writeEndArray();
@@ -407,7 +407,7 @@ public final class AuditJson {
         // distinct backups per source: a backup merged from several sources counts once in each
         Map<String, Long> bySource = new TreeMap<>();
         for (AuditModel.Backup b : r.backups) {
-            for (String s : new TreeSet<>(b.seen)) {
+            for (String s : new TreeSet<>(b.seen())) {
                 bySource.merge(s, 1L, Long::sum);
             }
         }
@@ -415,19 +415,19 @@ public final class AuditJson {
         m.put("deduplicated", dd);
         m.put("removed", r.rawPbs + r.rawPve - r.backups.size());
         List<AuditModel.Backup> merged = new ArrayList<>(r.merged);
-        merged.sort(java.util.Comparator.comparing(b -> b.key));
+        merged.sort(java.util.Comparator.comparing(AuditModel.Backup::key));
         List<Object> list = new ArrayList<>();
         for (AuditModel.Backup b : merged) {
             Map<String, Object> bm = new LinkedHashMap<>();
-            bm.put("key", b.key);
+            bm.put("key", b.key());
             bm.put("label", b.label.text);
             bm.put("type", b.type);
             bm.put("id", b.id);
             bm.put("time", b.time);
             bm.put("time_iso", AuditModel.iso(b.time));
             bm.put("reason", mergeReason(b));
-            bm.put("count", b.seen.size());
-            List<String> seen = new ArrayList<>(b.seen);
+            bm.put("count", b.seenCount());
+            List<String> seen = new ArrayList<>(b.seen());
             seen.sort(null);
             bm.put("seen_through", seen);
             list.add(bm);
@@ -439,7 +439,7 @@ public final class AuditJson {
     private static String mergeReason(AuditModel.Backup b) {
         boolean pbs = false;
         long pve = 0;
-        for (String s : b.seen) {
+        for (String s : b.seen()) {
             if (s.startsWith("pbs:")) {
                 pbs = true;
             } else {

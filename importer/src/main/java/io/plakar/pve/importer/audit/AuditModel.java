@@ -52,7 +52,7 @@ public final class AuditModel {
 
     /** One distinct backup. */
     public static final class Backup {
-        public final String key;
+        private final String key;
         public final Label label;
         public final String type;
         public final String id;
@@ -71,8 +71,8 @@ public final class AuditModel {
         public final String volid;
         public String node;
         public String guestName;
-        /** Every place this backup was listed, e.g. {@code pbs:store1/@root}, {@code pve:lab/pve1/nas}. */
-        public final List<String> seen = new ArrayList<>(1);
+        /** Places beyond the first; null until merged (saves memory for a million PBS snapshots). */
+        private List<String> more;
 
         public Backup(String key, Label label, String type, String id, long time, long size, boolean inProgress,
                PbsTypes.Snapshot snapshot, String store, String ns, String remote, String volid) {
@@ -88,6 +88,34 @@ public final class AuditModel {
             this.ns = ns;
             this.remote = remote;
             this.volid = volid;
+        }
+
+        /** The identity used for merging ("pbs:store:ns:type/id/time", "pve:cluster:volid"…). */
+        public String key() {
+            return key != null ? key : pbsKey(store, ns, type, id, time);
+        }
+
+        /** Every place this backup was listed, e.g. {@code pbs:store1/@root}, {@code pve:lab/pve1/nas}. */
+        public List<String> seen() {
+            List<String> out = new ArrayList<>(1 + (more == null ? 0 : more.size()));
+            if (label == Label.PBS) {
+                out.add("pbs:" + store + "/" + AuditInput.nsPath(ns));
+            }
+            if (more != null) {
+                out.addAll(more);
+            }
+            return out;
+        }
+
+        public int seenCount() {
+            return (label == Label.PBS ? 1 : 0) + (more == null ? 0 : more.size());
+        }
+
+        void addSeen(String s) {
+            if (more == null) {
+                more = new ArrayList<>(2);
+            }
+            more.add(s);
         }
 
         /** Where it lives, e.g. {@code store1:pve-lab}, {@code store1:@root}, {@code pbs2:8007/store9:@root}. */
@@ -201,23 +229,31 @@ public final class AuditModel {
                 nsMap.put(ns, new NsStats());
             }
             Map<String, Set<String>> groups = new HashMap<>();
+            Set<String> targets = new java.util.HashSet<>();
+            if (in.pve != null) {
+                for (PveTypes.PbsStorageConfig c : in.pve.pbsConfigs.values()) {
+                    if (pointsHere(in, c) && sd.store.equals(c.datastore())) {
+                        targets.add(c.namespace() == null ? "" : c.namespace());
+                    }
+                }
+            }
+            Map<String, Long> rawByNs = new HashMap<>();
             for (PbsTypes.Snapshot s : sd.snapshots) {
-                String key = pbsKey(s.store(), s.ns(), s.type(), s.id(), s.time());
                 String type = GuestTypes.resolve(s.type(), null, firstFileName(s));
-                Backup b = new Backup(key, Label.PBS, type, s.id(), s.time(), s.size(), s.inProgress(), s,
+                Backup b = new Backup(null, Label.PBS, type, s.id(), s.time(), s.size(), s.inProgress(), s,
                         s.store(), s.ns(), null, null);
                 ClientLog log = in.logs.get(AuditInput.snapshotKey(s));
                 if (log != null) {
                     b.node = log.node();
                     b.guestName = log.guestName();
                 }
-                String sighting = "pbs:" + s.store() + "/" + AuditInput.nsPath(s.ns());
-                b.seen.add(sighting);
-                r.raw.merge(sighting, 1L, Long::sum);
+                rawByNs.merge(s.ns(), 1L, Long::sum);
                 r.rawPbs++;
-                if (byKey.putIfAbsent(key, b) == null) {
-                    r.backups.add(b);
+                // only snapshots a PVE pbs storage can also list need to be found by key
+                if (targets.contains(s.ns())) {
+                    byKey.put(b.key(), b);
                 }
+                r.backups.add(b);
                 NsStats st = nsMap.computeIfAbsent(s.ns(), k -> new NsStats());
                 st.snapshots++;
                 if (s.inProgress()) {
@@ -234,6 +270,9 @@ public final class AuditModel {
                     }
                 }
                 groups.computeIfAbsent(s.ns(), k -> new java.util.HashSet<>()).add(s.type() + "/" + s.id());
+            }
+            for (Map.Entry<String, Long> e : rawByNs.entrySet()) {
+                r.raw.merge("pbs:" + sd.store + "/" + AuditInput.nsPath(e.getKey()), e.getValue(), Long::sum);
             }
             for (Map.Entry<String, Set<String>> g : groups.entrySet()) {
                 nsMap.get(g.getKey()).groups = g.getValue().size();
@@ -269,14 +308,14 @@ public final class AuditModel {
                         Backup b = isPbs ? pbsViaPve(in, pve, storage, pb, byKey, r)
                                 : pveFile(cluster, node, shared, pb, inventory, byKey, r);
                         if (b != null) {
-                            b.seen.add(sighting);
+                            b.addSeen(sighting);
                         }
                     }
                 }
             }
         }
         for (Backup b : r.backups) {
-            if (b.seen.size() > 1) {
+            if (b.seenCount() > 1) {
                 r.merged.add(b);
             }
         }

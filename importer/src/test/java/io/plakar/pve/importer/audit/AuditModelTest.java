@@ -202,7 +202,7 @@ class AuditModelTest {
         long nas = r.backups.stream().filter(b -> b.volid != null && b.volid.startsWith("nas:")).count();
         assertEquals(2, nas);
         AuditModel.Backup b = r.backups.stream().filter(x -> x.volid != null && x.volid.startsWith("nas:")).findFirst().orElseThrow();
-        assertEquals(3, b.seen.size());
+        assertEquals(3, b.seenCount());
         assertNull(b.node, "shared storage: node unknown");
         AuditModel.Backup local = r.backups.stream().filter(x -> x.volid != null && x.volid.startsWith("local:")).findFirst().orElseThrow();
         assertEquals("pve1", local.node);
