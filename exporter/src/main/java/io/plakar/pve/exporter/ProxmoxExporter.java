@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,9 +25,9 @@ import java.util.Optional;
  *
  * <p>Go reference plugin layout: its {@code <dump>_pool.conf} sidecar sorts after the dump,
  * so when no {@code pool=} was given such a dump is staged at its own record and restored
- * once its sidecars were read (see {@link PendingDump}). The SDK answers each record as it
- * is handled, so the outcome of that deferred restore is the result of the sidecar record
- * that completes it (the message names the dump); see the README for why.
+ * once its sidecars were read (see {@link PendingDump}). Its record is answered with a
+ * deferred result, settled (OK or the restore's error) when the restore ran: at its pool
+ * sidecar, at the next record outside its directory, or when the host sends no more.
  */
 public final class ProxmoxExporter implements Exporter {
     private static final Logger LOG = TransferLog.log();
@@ -38,6 +40,7 @@ public final class ProxmoxExporter implements Exporter {
     private String nodeName;
     private int dumpsSeen;
     private PendingDump pending;
+    private final List<Result> settled = new ArrayList<>();
 
     public ProxmoxExporter(ProxmoxExporterConfig config, Runner runner, StagingArea staging, String origin) {
         this.config = config;
@@ -79,10 +82,7 @@ public final class ProxmoxExporter implements Exporter {
         SnapshotEntry entry = SnapshotLayout.classify(path, record.isDirectory() || !record.hasReader());
         if (pending != null && !pending.isOwnSidecar(entry)) {
             // the deferred dump's directory is done without a pool sidecar: restore it now
-            String outcome = finishPending();
-            if (outcome != null) {
-                LOG.error("{}", outcome);
-            }
+            finishPending();
         }
         if (entry instanceof SnapshotEntry.Refused r) {
             LOG.warn("{}: refused: {}", r.path(), r.reason());
@@ -136,7 +136,7 @@ public final class ProxmoxExporter implements Exporter {
             if (defer) {
                 pending = new PendingDump(record, d, plan, staged, what, t0);
                 LOG.info("{}: staged {}; restoring once its sidecars (pool) were read", what, TransferLog.human(staged.bytes()));
-                return Result.ok(record);
+                return Result.deferred(record);
             }
             steps.restoreStaged(plan, staged, opts.pool());
             TransferLog.ended(what, staged.bytes(), System.nanoTime() - t0, null);
@@ -164,22 +164,37 @@ public final class ProxmoxExporter implements Exporter {
             // lxc: <dump>_lxc.conf sorts before <dump>_pool.conf: keep waiting for the pool
             return skipped(record, "guest config sidecar (the dump carries its own config)");
         }
-        String outcome = finishPending();
-        return outcome == null ? Result.ok(record) : Result.failed(record, outcome);
+        String dumpPath = SnapshotLayout.printable(pending.record.pathname());
+        finishPending();
+        return skipped(record, "sidecar of " + dumpPath + " (read for its pool)");
     }
 
-    /** Restores the deferred dump; returns null on success, else the error naming the dump. */
-    private String finishPending() {
+    /** Restores the deferred dump; its result (the dump record's own) is settled for the runtime to send. */
+    private void finishPending() {
         PendingDump p = pending;
         pending = null;
         try {
             steps.restoreStaged(p.plan, p.staged, p.pool);
             TransferLog.ended(p.what, p.staged.bytes(), System.nanoTime() - p.t0, null);
-            return null;
+            settled.add(Result.ok(p.record));
         } catch (RestoreFailure | RuntimeException e) {
             String msg = e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e;
             TransferLog.ended(p.what, 0, System.nanoTime() - p.t0, msg);
-            return p.record.pathname() + ": " + msg;
+            settled.add(Result.failed(p.record, msg));
+        }
+    }
+
+    @Override
+    public List<Result> takeSettled() {
+        List<Result> out = List.copyOf(settled);
+        settled.clear();
+        return out;
+    }
+
+    @Override
+    public void finish() {
+        if (pending != null) {
+            finishPending();
         }
     }
 
@@ -189,18 +204,19 @@ public final class ProxmoxExporter implements Exporter {
         if (config.connection().cleanup()) {
             steps.removeQuietly(p.staged.fileName());
         }
-        String msg = p.record.pathname() + ": not restored: " + problem;
+        String msg = "not restored: " + problem;
         TransferLog.ended(p.what, 0, System.nanoTime() - p.t0, msg);
-        return msg;
+        settled.add(Result.failed(p.record, msg));
+        return SnapshotLayout.printable(p.record.pathname()) + ": " + msg;
     }
 
     @Override
     public void close() {
         if (pending != null) {
-            String outcome = finishPending();
-            if (outcome != null) {
-                LOG.error("{}", outcome);
-            }
+            // the host went away before finishing: still restore what was staged, and say so
+            finishPending();
+            takeSettled().stream().filter(r -> !r.isOk())
+                    .forEach(r -> LOG.error("{}: {}", SnapshotLayout.printable(r.record().pathname()), r.error()));
         }
         runner.close();
     }

@@ -22,6 +22,23 @@ public interface Exporter extends AutoCloseable {
      */
     Result export(Record record, InputStream content) throws Exception;
 
+    /**
+     * Results of earlier records that {@link #export} answered with {@link Result#deferred}
+     * and that are now decided. Called after every {@code export} and after {@link #finish};
+     * each settled result is sent to the host once.
+     */
+    default java.util.List<Result> takeSettled() {
+        return java.util.List.of();
+    }
+
+    /**
+     * The host sent its last record: decide every deferred record now (their results are then
+     * collected through {@link #takeSettled}). A record still undecided afterwards is failed
+     * by the runtime, so no record goes unanswered.
+     */
+    default void finish() throws Exception {
+    }
+
     @Override
     void close();
 }

@@ -99,6 +99,7 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
     }
 
     private void exportAll(Exporter exporter, ServerCallStreamObserver<ExportResponse> call, ExportPackets packets) {
+        java.util.Map<String, io.plakar.pve.proto.connectors.Record> deferred = new java.util.LinkedHashMap<>();
         try {
             while (true) {
                 ExportRequest p = packets.takePushBack();
@@ -117,15 +118,52 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
                 if (call.isCancelled()) {
                     return;
                 }
-                call.onNext(ExportResponse.newBuilder().setResult(io.plakar.pve.proto.connectors.Result.newBuilder()
-                        .setHeader(wire).setError(result.error())).build());
+                if (result.deferred()) {
+                    deferred.put(wire.getPathname(), wire);
+                } else {
+                    send(call, wire, result.error());
+                }
+                sendSettled(exporter, call, deferred);
             }
             if (packets.failure() == null && !call.isCancelled()) {
+                try {
+                    exporter.finish();
+                } catch (Throwable t) {
+                    log.error("finishing the restore: {}", StatusMapper.message(t));
+                }
+                sendSettled(exporter, call, deferred);
+                for (io.plakar.pve.proto.connectors.Record wire : deferred.values()) {
+                    send(call, wire, "the exporter never decided this record's result (internal error): check the log above");
+                }
                 call.onCompleted();
             }
         } catch (Throwable t) {
             if (!call.isCancelled()) {
                 call.onError(StatusMapper.toStatus(t));
+            }
+        }
+    }
+
+    private static void send(ServerCallStreamObserver<ExportResponse> call, io.plakar.pve.proto.connectors.Record wire,
+                             String error) {
+        call.onNext(ExportResponse.newBuilder().setResult(io.plakar.pve.proto.connectors.Result.newBuilder()
+                .setHeader(wire).setError(error)).build());
+    }
+
+    /** Sends the results the exporter decided for records it had deferred, each once. */
+    private static void sendSettled(Exporter exporter, ServerCallStreamObserver<ExportResponse> call,
+                                    java.util.Map<String, io.plakar.pve.proto.connectors.Record> deferred) {
+        java.util.List<Result> settled;
+        try {
+            settled = exporter.takeSettled();
+        } catch (RuntimeException e) {
+            log.error("collecting deferred results: {}", StatusMapper.message(e));
+            return;
+        }
+        for (Result r : settled) {
+            io.plakar.pve.proto.connectors.Record wire = deferred.remove(r.record().pathname());
+            if (wire != null && !r.deferred()) {
+                send(call, wire, r.error());
             }
         }
     }

@@ -211,6 +211,25 @@ class ProxmoxExporterLocalIT {
         assertTrue(node.listDumpDir(dumpDir).isEmpty());
     }
 
+    @Test
+    void referenceLayoutFailureIsTheResultOfTheDumpItself() throws Exception {
+        byte[] vm = vzdump(node, 100, "zstd");
+        node.removeGuest(100);
+        node.fault("qmrestore", 100, "fail_before");
+        String vmDir = "/backup/qemu/100_web01";
+        String vmDump = vmDir + "/" + name("qemu", 100, "vma.zst");
+        byte[] conf = "cores: 1\n".getBytes(StandardCharsets.UTF_8);
+        List<ExportItem> items = List.of(ExportItem.directory("/"), ExportItem.directory(vmDir),
+                file(vmDump, vm), file(vmDump + "_pool.conf", "prod\n".getBytes()), file(vmDump + "_qemu.conf", conf));
+        Run run = export(node, localConfig(node, dumpDir), items);
+        assertEquals(items.size(), run.results().size(), "one result per record");
+        for (var r : run.results()) {
+            boolean isDump = r.getHeader().getPathname().equals(vmDump);
+            assertEquals(isDump, !r.getError().isEmpty(), r.getHeader().getPathname() + ": " + r.getError());
+        }
+        assertTrue(node.listDumpDir(dumpDir).isEmpty(), "the staged file is cleaned up after the failure");
+    }
+
     private static List<String> listTree(Path root) throws Exception {
         try (Stream<Path> s = Files.walk(root)) {
             return s.map(Path::toString).sorted().collect(Collectors.toList());

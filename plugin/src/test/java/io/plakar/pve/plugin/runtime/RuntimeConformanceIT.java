@@ -205,6 +205,25 @@ class RuntimeConformanceIT {
         }
     }
 
+    @Test
+    void deferredResultsAreSentOnceDecidedAndNeverLost(@TempDir Path tmp) {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        try (PluginProcess p = PluginProcess.spawn(CONFORMANCE.resolve("conformanceExporter"), Map.of())) {
+            ExporterClient c = p.exporter();
+            c.init("conformance", Map.of("manifest", tmp.resolve("m").toString()));
+            List<Result> results = c.export(List.of(
+                    ExportItem.file("/defer-1.bin", 3, t, () -> new ByteArrayInputStream("abc".getBytes())),
+                    ExportItem.file("/b.txt", 1, t, () -> new ByteArrayInputStream("b".getBytes())),
+                    ExportItem.file("/defer-last.bin", 1, t, () -> new ByteArrayInputStream("z".getBytes()))));
+            assertEquals("", c.exportError());
+            assertEquals(List.of("/b.txt", "/defer-1.bin", "/defer-last.bin"),
+                    results.stream().map(r -> r.getHeader().getPathname()).sorted().toList());
+            for (Result r : results) {
+                assertEquals(r.getHeader().getPathname().equals("/defer-last.bin") ? "settled at finish" : "", r.getError());
+            }
+        }
+    }
+
     static String sha(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }

@@ -35,8 +35,18 @@ public final class ConformanceExporter implements Exporter {
         return new ConnectorInfo("conformance", "conformance", "/", 0);
     }
 
+    private final java.util.List<Record> deferred = new java.util.ArrayList<>();
+    private final java.util.List<Result> settled = new java.util.ArrayList<>();
+
     @Override
     public Result export(Record record, InputStream content) throws Exception {
+        // records named *defer* are answered later: at the next record, or at finish with an error
+        deferred.forEach(r -> settled.add(Result.ok(r)));
+        deferred.clear();
+        if (record.pathname().contains("defer")) {
+            deferred.add(record);
+            return Result.deferred(record);
+        }
         if (record.pathname().contains("fail")) {
             return Result.failed(record, "conformance: refused " + record.pathname());
         }
@@ -59,6 +69,19 @@ public final class ConformanceExporter implements Exporter {
             }
         }
         return Result.ok(record);
+    }
+
+    @Override
+    public java.util.List<Result> takeSettled() {
+        java.util.List<Result> out = java.util.List.copyOf(settled);
+        settled.clear();
+        return out;
+    }
+
+    @Override
+    public void finish() {
+        deferred.forEach(r -> settled.add(Result.failed(r, "settled at finish")));
+        deferred.clear();
     }
 
     @Override
