@@ -60,7 +60,7 @@ final class ExportPackets {
 
     /** The content of one record: chunks up to the empty terminating chunk. */
     final class Content extends InputStream {
-        private byte[] current = new byte[0];
+        private com.google.protobuf.ByteString current = com.google.protobuf.ByteString.EMPTY;
         private int pos;
         private boolean done;
         private boolean broken;
@@ -77,14 +77,15 @@ final class ExportPackets {
             if (len == 0) {
                 return 0;
             }
-            while (pos == current.length) {
+            while (pos == current.size()) {
                 if (done) {
                     return -1;
                 }
                 fill();
             }
-            int n = Math.min(len, current.length - pos);
-            System.arraycopy(current, pos, b, off, n);
+            // copy straight out of the received message: no intermediate array per chunk
+            int n = Math.min(len, current.size() - pos);
+            current.copyTo(b, pos, off, n);
             pos += n;
             return n;
         }
@@ -109,11 +110,11 @@ final class ExportPackets {
             }
             if (p.getChunk().isEmpty()) {
                 done = true;
-                current = new byte[0];
+                current = com.google.protobuf.ByteString.EMPTY;
                 pos = 0;
                 return;
             }
-            current = p.getChunk().toByteArray();
+            current = p.getChunk();
             pos = 0;
         }
 
