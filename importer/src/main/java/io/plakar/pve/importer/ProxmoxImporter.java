@@ -63,6 +63,7 @@ public final class ProxmoxImporter implements Importer {
     private final Map<String, PendingDump> pending = new ConcurrentHashMap<>();
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> daemon(r, "dump-cleanup"));
     private final Object emitLock = new Object();
+    private final BackupSummary summary = new BackupSummary();
     private volatile ExecutorService nodeWorkers;
     private volatile boolean closed;
 
@@ -191,6 +192,7 @@ public final class ProxmoxImporter implements Importer {
                 continue;
             }
             String path = "/" + d.name().fileName();
+            summary.started(d);
             pending.put(path, new PendingDump(d, dumper));
             try {
                 emit(sink, Record.file(path, FileInfo.regular(d.name().fileName(), FileInfo.UNKNOWN_SIZE, PERM, d.start())));
@@ -209,6 +211,9 @@ public final class ProxmoxImporter implements Importer {
     }
 
     private void emit(RecordSink sink, Record r) throws InterruptedException {
+        if (r.hasError()) {
+            summary.failed(r.pathname() + ": " + r.error());
+        }
         // gRPC stream observers are not thread-safe: node workers emit one at a time
         synchronized (emitLock) {
             sink.emit(r);
@@ -284,6 +289,9 @@ public final class ProxmoxImporter implements Importer {
 
     @Override
     public void close() {
+        if (!closed) {
+            summary.log();
+        }
         closed = true;
         ExecutorService w = nodeWorkers;
         if (w != null) {

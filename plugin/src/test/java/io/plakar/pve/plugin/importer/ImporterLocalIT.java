@@ -118,7 +118,15 @@ class ImporterLocalIT {
 
     @Test
     void unknownVmidAndGuestOnAnotherNodeFailAloneOthersSucceed() {
-        Snapshot s = run(local("vmid", "100,555,102"), BackupOptions.defaults());
+        Snapshot s;
+        String stderr;
+        try (PluginProcess p = spawn(node.env())) {
+            s = backup(p, local("vmid", "100,555,102"), BackupOptions.defaults());
+            stderr = p.stderr();
+        }
+        // the closing summary tells the administrator what was and was not backed up
+        assertTrue(stderr.contains("backup summary: 1 of 3 guests dumped completely"), stderr);
+        assertTrue(stderr.contains("NOT backed up: /vzdump-555"), stderr);
         assertEquals("", s.importError());
         assertTrue(entryFor(s, "/vzdump-qemu-100-").orElseThrow().ok(), s.toString());
         String unknown = s.get("/vzdump-555").recordError();
