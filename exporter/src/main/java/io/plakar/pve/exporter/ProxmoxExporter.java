@@ -41,6 +41,8 @@ public final class ProxmoxExporter implements Exporter {
     private int dumpsSeen;
     private PendingDump pending;
     private final List<Result> settled = new ArrayList<>();
+    private final RestoreSummary summary = new RestoreSummary();
+    private boolean summarised;
 
     public ProxmoxExporter(ProxmoxExporterConfig config, Runner runner, StagingArea staging, String origin) {
         this.config = config;
@@ -92,7 +94,9 @@ public final class ProxmoxExporter implements Exporter {
             return sidecar(record, s, content);
         }
         if (entry instanceof SnapshotEntry.Dump d) {
-            return dump(record, d, content);
+            Result r = dump(record, d, content);
+            summary.dumpResult(r);
+            return r;
         }
         return skipped(record, ((SnapshotEntry.Skip) entry).note());
     }
@@ -177,10 +181,12 @@ public final class ProxmoxExporter implements Exporter {
             steps.restoreStaged(p.plan, p.staged, p.pool);
             TransferLog.ended(p.what, p.staged.bytes(), System.nanoTime() - p.t0, null);
             settled.add(Result.ok(p.record));
+            summary.dumpResult(Result.ok(p.record));
         } catch (RestoreFailure | RuntimeException e) {
             String msg = e instanceof RestoreFailure ? e.getMessage() : "unexpected error: " + e;
             TransferLog.ended(p.what, 0, System.nanoTime() - p.t0, msg);
             settled.add(Result.failed(p.record, msg));
+            summary.dumpResult(Result.failed(p.record, msg));
         }
     }
 
@@ -196,6 +202,8 @@ public final class ProxmoxExporter implements Exporter {
         if (pending != null) {
             finishPending();
         }
+        summarised = true;
+        summary.log();
     }
 
     private String abandonPending(String problem) {
@@ -207,6 +215,7 @@ public final class ProxmoxExporter implements Exporter {
         String msg = "not restored: " + problem;
         TransferLog.ended(p.what, 0, System.nanoTime() - p.t0, msg);
         settled.add(Result.failed(p.record, msg));
+        summary.dumpResult(Result.failed(p.record, msg));
         return SnapshotLayout.printable(p.record.pathname()) + ": " + msg;
     }
 
@@ -217,6 +226,9 @@ public final class ProxmoxExporter implements Exporter {
             finishPending();
             takeSettled().stream().filter(r -> !r.isOk())
                     .forEach(r -> LOG.error("{}: {}", SnapshotLayout.printable(r.record().pathname()), r.error()));
+        }
+        if (!summarised) {
+            summary.log();
         }
         runner.close();
     }

@@ -228,6 +228,8 @@ class ProxmoxExporterLocalIT {
             assertEquals(isDump, !r.getError().isEmpty(), r.getHeader().getPathname() + ": " + r.getError());
         }
         assertTrue(node.listDumpDir(dumpDir).isEmpty(), "the staged file is cleaned up after the failure");
+        assertTrue(run.stderr().contains("restore summary: 0 of 1 guests restored"), run.stderr());
+        assertTrue(run.stderr().contains("NOT restored: " + vmDump), run.stderr());
     }
 
     private static List<String> listTree(Path root) throws Exception {
