@@ -455,11 +455,37 @@ public final class AuditJson {
         return "shared storage listed by " + pve + " nodes (same volid)";
     }
 
+    /** Streamed guest by guest: a tree of every guest at once would not fit a small heap. */
     public static byte[] guests(AuditModel.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("count", r.guests.size());
-        List<Object> list = new ArrayList<>();
-        for (AuditModel.Guest g : r.guests.values()) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+        guests(r, out);
+        return out.toByteArray();
+    }
+
+    /** guests.json written to a stream (it grows with the number of backups: tens of MiB per 100k). */
+    public static void guests(AuditModel.Result r, java.io.OutputStream out) {
+        try {
+            try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+                gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                gen.setPrettyPrinter(printer());
+                gen.writeStartObject();
+                gen.writeNumberField("count", r.guests.size());
+                gen.writeArrayFieldStart("guests");
+                for (AuditModel.Guest g : r.guests.values()) {
+                    MAPPER.writeValue(gen, guest(g));
+                }
+                gen.writeEndArray();
+                gen.writeEndObject();
+            }
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> guest(AuditModel.Guest g) {
+        {
             Map<String, Object> gm = new LinkedHashMap<>();
             gm.put("type", g.type);
             gm.put("id", g.id);
@@ -498,10 +524,8 @@ public final class AuditJson {
                 dates.add(dm);
             }
             gm.put("backup_dates", dates);
-            list.add(gm);
+            return gm;
         }
-        m.put("guests", list);
-        return render(m);
     }
 
     private static Object time(Long t) {

@@ -54,6 +54,8 @@ public final class PbsAuditImporter implements Importer {
     private final Clock clock;
     private final Map<String, Supplier<byte[]>> contents = new ConcurrentHashMap<>();
     private volatile AuditModel.Backup[] index;
+    private final List<java.nio.file.Path> temps = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, java.nio.file.Path> fileContents = new ConcurrentHashMap<>();
 
     public PbsAuditImporter(PbsAuditConfig cfg, Clock clock) {
         this.cfg = cfg;
@@ -162,8 +164,33 @@ public final class PbsAuditImporter implements Importer {
         emitBytes(sink, "/report/summary.json", AuditJson.summary(r), auditTime);
         emitBytes(sink, "/report/collisions.json", AuditJson.collisions(r), auditTime);
         emitBytes(sink, "/report/duplicates.json", AuditJson.duplicates(r), auditTime);
-        emitBytes(sink, "/report/guests.json", AuditJson.guests(r), auditTime);
+        emitGuests(r, sink, auditTime);
         emitBytes(sink, "/report/report.txt", AuditJson.reportText(r), auditTime);
+    }
+
+    /** guests.json goes to a temporary file (deleted on close): it can reach hundreds of MiB. */
+    private void emitGuests(AuditModel.Result r, RecordSink sink, Instant mtime) throws InterruptedException {
+        String path = "/report/guests.json";
+        try {
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("pbs-audit-guests", ".json");
+            tmp.toFile().deleteOnExit();
+            temps.add(tmp);
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp), 1 << 16)) {
+                AuditJson.guests(r, os);
+            }
+            long size = java.nio.file.Files.size(tmp);
+            contents.put(path, () -> {
+                try {
+                    return java.nio.file.Files.readAllBytes(tmp);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            fileContents.put(path, tmp);
+            sink.emit(Record.file(path, FileInfo.regular(name(path), size, PERM, mtime)));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            sink.emit(Record.failed(path, "cannot write guests.json to a temporary file: " + e.getMessage()));
+        }
     }
 
     private void emitBytes(RecordSink sink, String path, byte[] bytes, Instant mtime) throws InterruptedException {
@@ -185,6 +212,14 @@ public final class PbsAuditImporter implements Importer {
 
     @Override
     public InputStream open(String pathname) throws FileNotFoundException {
+        java.nio.file.Path file = fileContents.get(pathname);
+        if (file != null) {
+            try {
+                return java.nio.file.Files.newInputStream(file);
+            } catch (java.io.IOException e) {
+                throw new FileNotFoundException(pathname + ": " + e.getMessage());
+            }
+        }
         Supplier<byte[]> s = contents.get(pathname);
         if (s != null) {
             return new ByteArrayInputStream(s.get());
@@ -230,6 +265,13 @@ public final class PbsAuditImporter implements Importer {
 
     @Override
     public void close() {
+        for (java.nio.file.Path p : temps) {
+            try {
+                java.nio.file.Files.deleteIfExists(p);
+            } catch (java.io.IOException ignored) {
+                // deleteOnExit remains
+            }
+        }
         pbs.close();
         if (pve != null) {
             pve.close();

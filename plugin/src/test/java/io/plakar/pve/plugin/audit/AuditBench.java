@@ -71,9 +71,23 @@ public final class AuditBench {
         long modelNanos = System.nanoTime() - t0;
         gc();
         long heapModel = used();
+        System.out.printf("model alone: build %.2f s, heap retained: input %d MiB, input+model %d MiB%n",
+                modelNanos / 1e9, heapInput >> 20, heapModel >> 20);
         long t1 = System.nanoTime();
+        long[] guestBytes = new long[1];
+        AuditJson.guests(r, new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                guestBytes[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                guestBytes[0] += len;
+            }
+        });
         long reportBytes = AuditJson.summary(r).length + AuditJson.collisions(r).length + AuditJson.duplicates(r).length
-                + AuditJson.guests(r).length + AuditJson.reportText(r).length;
+                + guestBytes[0] + AuditJson.reportText(r).length;
         long reportNanos = System.nanoTime() - t1;
         System.out.printf("model alone: build %.2f s; reports %.2f s (%,d bytes); heap: input %d MiB, input+model %d MiB;"
                         + " %,d backups, %,d guests, %d collisions%n",
@@ -100,6 +114,10 @@ public final class AuditBench {
                 imp.scan(new RecordSink() {
                     @Override
                     public void emit(Record record) {
+                        if (record.hasError()) {
+                            System.out.println("FAILED RECORD " + record.pathname() + ": " + record.error());
+                            return;
+                        }
                         count[0]++;
                         count[1] += record.fileInfo().size();
                         if (count[0] % 100_000 == 1) {
