@@ -1,11 +1,12 @@
 #!/bin/sh
-# start-sshd.sh <workdir> <port> <statedir> [node] [user]
+# start-sshd.sh <workdir> <port> <statedir> [node] [user] [listen-address]
 # Runs a real OpenSSH sshd in the foreground (exec, so the caller's PID is sshd) on
-# 127.0.0.1:<port>.  Every login runs session.sh, which executes the requested command with
+# <listen-address>:<port> (default 127.0.0.1; any 127.x.y.z is loopback on Linux, so several
+# fake nodes can share one port on different addresses).  Every login runs session.sh, which executes the requested command with
 # the simulator's fake Proxmox tools first in PATH and PVE_FAKE_STATE/PVE_FAKE_NODE set.
 set -eu
 if [ $# -lt 3 ]; then
-    echo "usage: $0 <workdir> <port> <statedir> [node] [user]" >&2
+    echo "usage: $0 <workdir> <port> <statedir> [node] [user] [listen-address]" >&2
     exit 2
 fi
 WORK=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -13,6 +14,10 @@ PORT=$2
 STATE=$(cd "$3" && pwd)
 NODE=${4:-}
 USER_ALLOWED=${5:-${PVE_SIM_SSH_USER:-plakartest}}
+LISTEN=${6:-127.0.0.1}
+case "$LISTEN" in
+    *[!0-9.]* | "") echo "$0: listen address must be an IPv4 address, got '$LISTEN'" >&2; exit 2 ;;
+esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "$HERE/../bin" && pwd)
 SSHD=${SSHD:-/usr/sbin/sshd}
@@ -34,7 +39,7 @@ ENV
 chmod 644 "$WORK/session.env"
 cat > "$WORK/sshd_config" <<CONF
 Port $PORT
-ListenAddress 127.0.0.1
+ListenAddress $LISTEN
 HostKey $WORK/ssh_host_ed25519_key
 PidFile $WORK/sshd.pid
 AuthorizedKeysFile $WORK/authorized_keys

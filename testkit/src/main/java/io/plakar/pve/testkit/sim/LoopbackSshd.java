@@ -3,12 +3,15 @@ package io.plakar.pve.testkit.sim;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,11 @@ import java.util.concurrent.TimeUnit;
  * A real OpenSSH sshd on 127.0.0.1:&lt;free port&gt; whose sessions run the simulator's fake Proxmox
  * tools for one node of a {@link FakeNode} state (via {@code simulator/sshd/start-sshd.sh}).
  *
+ * <p>Clusters: every address of 127.0.0.0/8 is loopback on Linux, so {@link #start(FakeNode, String,
+ * String, int)} can run node pve1 on 127.0.0.1:P and pve2 on 127.0.0.2:P — the same port, as a real
+ * cluster's nodes share {@code conn_port}. {@link #trustClientKeysOf} makes one set of credentials
+ * work on every node and {@link #writeKnownHosts} writes one known_hosts file for all of them.
+ *
  * <p>As root, logins use the unprivileged user {@value #DEFAULT_USER} (created on demand with password
  * {@value #DEFAULT_PASSWORD}); otherwise the current user with public-key auth only ({@link #password()} is null).
  */
@@ -25,9 +33,12 @@ public final class LoopbackSshd implements AutoCloseable {
     public static final String DEFAULT_USER = "plakartest";
     public static final String DEFAULT_PASSWORD = "plakar-test-pw";
     public static final String KEY_PASSPHRASE = "plakar-key-pass";
+    /** Listen address of the single-node starters. */
+    public static final String DEFAULT_ADDRESS = "127.0.0.1";
 
     private final FakeNode fakeNode;
     private final String nodeName;
+    private final String listenAddress;
     private final Path workDir;
     private final String user;
     private final String password;
@@ -39,10 +50,11 @@ public final class LoopbackSshd implements AutoCloseable {
     private Process process;
     private int port;
 
-    private LoopbackSshd(FakeNode fakeNode, String nodeName, Path workDir, String user, String password,
-                         Path identity, Path encryptedIdentity) throws IOException {
+    private LoopbackSshd(FakeNode fakeNode, String nodeName, String listenAddress, Path workDir, String user,
+                         String password, Path identity, Path encryptedIdentity) throws IOException {
         this.fakeNode = fakeNode;
         this.nodeName = nodeName;
+        this.listenAddress = listenAddress;
         this.workDir = workDir;
         this.user = user;
         this.password = password;
@@ -70,6 +82,21 @@ public final class LoopbackSshd implements AutoCloseable {
 
     /** Starts an sshd whose sessions run "on" {@code nodeName} (PVE_FAKE_NODE). */
     public static LoopbackSshd start(FakeNode node, String nodeName) throws IOException {
+        return start(node, nodeName, DEFAULT_ADDRESS, 0);
+    }
+
+    /**
+     * Starts an sshd on {@code listenAddress:port} (a 127.x.y.z address; port 0 picks a free one)
+     * whose sessions run "on" {@code nodeName}. A fixed port is tried once: the caller chose it.
+     */
+    public static LoopbackSshd start(FakeNode node, String nodeName, String listenAddress, int port) throws IOException {
+        InetAddress a = InetAddress.getByName(listenAddress);
+        if (!(a instanceof Inet4Address) || !a.isLoopbackAddress()) {
+            throw new IllegalArgumentException("listen address must be an IPv4 loopback address (127.x.y.z): " + listenAddress);
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("bad port " + port);
+        }
         boolean root = isRoot();
         String user = root ? DEFAULT_USER : System.getProperty("user.name");
         String password = root ? DEFAULT_PASSWORD : null;
@@ -82,23 +109,24 @@ public final class LoopbackSshd implements AutoCloseable {
         run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "plakar-test", "-f", id.toString()));
         Path encId = work.resolve("id_ed25519_enc");
         run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", KEY_PASSPHRASE, "-C", "plakar-test-enc", "-f", encId.toString()));
-        LoopbackSshd s = new LoopbackSshd(node, nodeName, work, user, password, id, encId);
-        s.launch();
+        LoopbackSshd s = new LoopbackSshd(node, nodeName, a.getHostAddress(), work, user, password, id, encId);
+        s.launch(port);
         return s;
     }
 
-    private void launch() throws IOException {
+    private void launch(int fixedPort) throws IOException {
         IOException last = null;
-        for (int attempt = 0; attempt < 5; attempt++) {
-            port = freePort();
+        int attempts = fixedPort == 0 ? 5 : 1;
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            port = fixedPort == 0 ? freePort(listenAddress) : fixedPort;
             Path script = FakeNode.repoRoot().resolve("simulator").resolve("sshd").resolve("start-sshd.sh");
             ProcessBuilder pb = new ProcessBuilder(script.toString(), workDir.resolve("srv").toString(),
-                    Integer.toString(port), fakeNode.stateDir().toString(), nodeName, user);
+                    Integer.toString(port), fakeNode.stateDir().toString(), nodeName, user, listenAddress);
             pb.redirectErrorStream(true);
             pb.redirectOutput(workDir.resolve("sshd.log").toFile());
             process = pb.start();
             if (waitForPort(port, 10_000)) {
-                Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + hostPublicKey + "\n");
+                Files.writeString(knownHosts, knownHostsLine() + "\n");
                 return;
             }
             stop();
@@ -114,7 +142,7 @@ public final class LoopbackSshd implements AutoCloseable {
                 return false;
             }
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", p), 200);
+                s.connect(new InetSocketAddress(listenAddress, p), 200);
                 return true;
             } catch (IOException e) {
                 try {
@@ -130,8 +158,9 @@ public final class LoopbackSshd implements AutoCloseable {
 
     // ------------------------------------------------------------------ accessors
 
+    /** The listen address ({@code 127.0.0.1} unless started on another loopback address). */
     public String host() {
-        return "127.0.0.1";
+        return listenAddress;
     }
 
     public int port() {
@@ -161,9 +190,42 @@ public final class LoopbackSshd implements AutoCloseable {
         return KEY_PASSPHRASE;
     }
 
-    /** known_hosts file containing {@code [127.0.0.1]:<port> ssh-ed25519 AAAA...}. */
+    /** known_hosts file containing {@code [<address>]:<port> ssh-ed25519 AAAA...}. */
     public Path knownHostsFile() {
         return knownHosts;
+    }
+
+    /** This server's known_hosts entry: {@code [<address>]:<port> ssh-ed25519 AAAA... comment}. */
+    public String knownHostsLine() {
+        return "[" + listenAddress + "]:" + port + " " + hostPublicKey;
+    }
+
+    /** Writes one known_hosts file holding the entries of every given server (one cluster, one file). */
+    public static Path writeKnownHosts(Path file, LoopbackSshd... servers) throws IOException {
+        return writeKnownHosts(file, List.of(servers));
+    }
+
+    /** Writes one known_hosts file holding the entries of every given server (one cluster, one file). */
+    public static Path writeKnownHosts(Path file, List<LoopbackSshd> servers) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (LoopbackSshd s : servers) {
+            sb.append(s.knownHostsLine()).append('\n');
+        }
+        Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /**
+     * Lets the client keys of {@code other} ({@link #identityFile()}, {@link #encryptedIdentityFile()})
+     * log in here too, so one {@code conn_identity_file} reaches every node of a cluster (as a real
+     * cluster's shared authorized_keys does). sshd reads authorized_keys per login: no restart.
+     */
+    public LoopbackSshd trustClientKeysOf(LoopbackSshd other) throws IOException {
+        Path authorized = workDir.resolve("srv").resolve("authorized_keys");
+        String extra = Files.readString(Path.of(other.identity + ".pub")).trim() + "\n"
+                + Files.readString(Path.of(other.encryptedIdentity + ".pub")).trim() + "\n";
+        Files.writeString(authorized, extra, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        return this;
     }
 
     /** {@code ssh-ed25519 AAAA... comment} of the host key. */
@@ -199,7 +261,7 @@ public final class LoopbackSshd implements AutoCloseable {
         List<String> l = new ArrayList<>(List.of("ssh", "-o", "UserKnownHostsFile=" + knownHosts,
                 "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
                 "-o", "LogLevel=ERROR", "-i", identity.toString(), "-p", Integer.toString(port),
-                user + "@127.0.0.1"));
+                user + "@" + listenAddress));
         l.add(remoteCommand);
         return l;
     }
@@ -296,8 +358,8 @@ public final class LoopbackSshd implements AutoCloseable {
         return FakeNode.exec(List.of("id", "-u", user), Map.of(), null, 30).exitCode() == 0;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    private static int freePort(String address) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(address))) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }
@@ -313,6 +375,6 @@ public final class LoopbackSshd implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LoopbackSshd[" + user + "@127.0.0.1:" + port + " node=" + nodeName + " dir=" + workDir + File.separator + "]";
+        return "LoopbackSshd[" + user + "@" + listenAddress + ":" + port + " node=" + nodeName + " dir=" + workDir + File.separator + "]";
     }
 }
