@@ -33,7 +33,9 @@ public final class Demo {
         try (FakeNode node = FakeNode.create("demo"); LoopbackSshd sshd = LoopbackSshd.start(node)) {
             banner("Proxmox simulator: node " + node.localNode() + ", sshd on " + sshd.host() + ":" + sshd.port()
                     + " (host key " + sshd.hostKeyFingerprint() + ")");
-            node.guests().forEach(g -> System.out.println("  guest " + g));
+            node.guests().forEach(g -> System.out.printf("  %-4s %-6d %-14s %-8s node %s, %d MiB%s%n",
+                    g.isQemu() ? "VM" : "CT", g.vmid, g.name, g.status, g.node, g.diskBytes >> 20,
+                    g.template == 1 ? " (template)" : ""));
 
             Map<String, String> connection = new HashMap<>();
             connection.put("location", "proxmox+backup://" + sshd.host());
@@ -47,7 +49,7 @@ public final class Demo {
 
             banner("plakar backup -o vmid=100,101 @pve   (remote mode, streaming vzdump over SSH)");
             Map<String, String> backupConfig = new HashMap<>(connection);
-            backupConfig.remove("dump_dir");
+            backupConfig.put("dump_dir", node.localDumpDir().toString()); // /var/lib/vz/dump on a real node
             backupConfig.put("vmid", "100,101");
             Path store = work.resolve("snapshot");
             Snapshot snapshot;
