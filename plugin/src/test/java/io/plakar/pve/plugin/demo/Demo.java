@@ -85,7 +85,11 @@ public final class Demo {
                 System.out.printf("  %-50s %s%n", r.getHeader().getPathname(), r.getError().isEmpty() ? "OK" : "FAILED: " + r.getError());
             }
             System.out.println("  qm status 200 on the node: " + node.run("qm", "status", "200").stdoutText().strip());
-            node.restores().forEach(r -> System.out.println("  qmrestore received: " + r));
+            for (Map<String, Object> r : node.restores()) {
+                boolean same = vm.sha256().equals(r.get("sha256_uncompressed"));
+                System.out.printf("  qmrestore read %s bytes, sha256 %s the backed-up dump (options %s)%n",
+                        r.get("bytes_read"), same ? "identical to" : "DIFFERENT FROM", r.get("options"));
+            }
 
             DemoAudit.run(dist);
         } finally {
