@@ -35,6 +35,7 @@ public final class ProxmoxExporter implements Exporter {
 
     private final ProxmoxExporterConfig config;
     private final Runner runner;
+    private final AutoCloseable connections;
     private final GuestRestore steps;
     private final String origin;
     private String nodeName;
@@ -45,8 +46,18 @@ public final class ProxmoxExporter implements Exporter {
     private boolean summarised;
 
     public ProxmoxExporter(ProxmoxExporterConfig config, Runner runner, StagingArea staging, String origin) {
+        this(config, runner, staging, origin, runner::close);
+    }
+
+    /**
+     * {@code connections} is closed instead of {@code runner} at the end: a restore routed to
+     * another cluster node holds the location's connection too ({@link RestoreNode}).
+     */
+    public ProxmoxExporter(ProxmoxExporterConfig config, Runner runner, StagingArea staging, String origin,
+                           AutoCloseable connections) {
         this.config = config;
         this.runner = runner;
+        this.connections = connections;
         this.origin = origin;
         this.steps = new GuestRestore(config.restore(), new NodeControl(runner), staging, config.connection().cleanup(),
                 this::nodeName);
@@ -230,7 +241,11 @@ public final class ProxmoxExporter implements Exporter {
         if (!summarised) {
             summary.log();
         }
-        runner.close();
+        try {
+            connections.close();
+        } catch (Exception e) {
+            LOG.debug("closing connections: {}", e.toString());
+        }
     }
 
     /** A reference-layout dump staged at its record, restored when its sidecars are done. */

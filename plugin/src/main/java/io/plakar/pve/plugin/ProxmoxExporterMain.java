@@ -4,6 +4,7 @@ import io.plakar.pve.exporter.LocalStagingArea;
 import io.plakar.pve.exporter.ProxmoxExporter;
 import io.plakar.pve.exporter.ProxmoxExporterConfig;
 import io.plakar.pve.exporter.RemoteStagingArea;
+import io.plakar.pve.exporter.RestoreNode;
 import io.plakar.pve.proxmox.NodeRunners;
 import io.plakar.pve.runner.LocalRunner;
 import io.plakar.pve.runner.Runner;
@@ -25,17 +26,22 @@ public final class ProxmoxExporterMain {
                 return new ProxmoxExporter(config, runner, new LocalStagingArea(config.connection().dumpDir()),
                         node.isEmpty() ? "localhost" : node);
             }
-            // the restore runs on the node the location names (sshj, or OpenSSH with ssh_transport=openssh)
+            // the restore runs on node= when given (node_hosts or /cluster/status), else on the
+            // location's node (sshj, or OpenSSH with ssh_transport=openssh)
             NodeRunners runners = new NodeRunners(config.shared());
             Runner runner;
             try {
-                runner = runners.entry();
+                runner = RestoreNode.connect(config.shared(), runners);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                runners.close();
                 throw ConnectorException.failed("interrupted while connecting");
+            } catch (ConnectorException | RuntimeException e) {
+                runners.close();
+                throw e;
             }
             return new ProxmoxExporter(config, runner, new RemoteStagingArea(runner, config.connection().dumpDir()),
-                    config.shared().host());
+                    config.shared().host(), runners);
         });
     }
 }
