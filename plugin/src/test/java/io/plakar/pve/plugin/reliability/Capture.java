@@ -72,6 +72,14 @@ final class Capture {
         return TEXTS.size();
     }
 
+    /** Fails when any secret used so far was found in anything captured so far (every class calls it last). */
+    static void assertNoLeaks() {
+        List<String> l = leaks();
+        if (!l.isEmpty()) {
+            throw new AssertionError("secrets leaked: " + l);
+        }
+    }
+
     /** "secret found in source" for every secret found anywhere (the secret itself is not repeated). */
     static synchronized List<String> leaks() {
         List<String> out = new ArrayList<>();

@@ -58,8 +58,7 @@ class ExporterFaultsIT {
     void stop() {
         sshd.close();
         node.close();
-        List<String> leaks = Capture.leaks();
-        assertTrue(leaks.isEmpty(), "secrets leaked: " + leaks);
+        Capture.assertNoLeaks();
     }
 
     int restoresBefore;

@@ -63,8 +63,7 @@ class ImporterFaultsIT {
     void stop() {
         sshd.close();
         node.close();
-        List<String> leaks = Capture.leaks();
-        assertTrue(leaks.isEmpty(), "secrets leaked: " + leaks);
+        Capture.assertNoLeaks();
     }
 
     @BeforeEach

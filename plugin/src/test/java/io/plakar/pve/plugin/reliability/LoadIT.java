@@ -122,6 +122,7 @@ class LoadIT {
             FiguresReport.fault("load", GUESTS + " guests backed up and restored", "local", 0,
                     failed.isEmpty() && intact == GUESTS ? "all intact" : failed.size() + " failed", (long) (GUESTS - intact));
 
+            Capture.assertNoLeaks();
             assertTrue(failed.isEmpty(), failed.toString());
             assertEquals(GUESTS, intact, "every guest restored from exactly the bytes backed up");
             assertTrue(backup.hwmKiB < HWM_LIMIT_KIB && restore.hwmKiB < HWM_LIMIT_KIB, b + " / " + r);

@@ -75,6 +75,7 @@ class SecurityIT {
     void stop() {
         sshd.close();
         node.close();
+        Capture.assertNoLeaks();
     }
 
     /** Init + ping + backup with a config whose host key check must refuse; nothing may run. */
