@@ -29,6 +29,8 @@ public final class ConfigReader {
     private final Set<String> known = new TreeSet<>();
     private final Set<String> secrets = new HashSet<>();
     private final List<String> problems = new ArrayList<>();
+    /** Keys whose value went through string()/text() (and so through the character checks). */
+    private final Set<String> checked = new HashSet<>();
 
     public ConfigReader(String connector, Map<String, String> values) {
         this.connector = connector;
@@ -59,6 +61,7 @@ public final class ConfigReader {
     /** The raw value, or empty. Rejects control characters (NUL, newline…) in every value. */
     public Optional<String> string(String key) {
         known.add(key);
+        checked.add(key);
         String v = values.get(key);
         if (v == null) {
             return Optional.empty();
@@ -83,6 +86,7 @@ public final class ConfigReader {
      */
     public Optional<String> text(String key, int maxLength) {
         known.add(key);
+        checked.add(key);
         String v = values.get(key);
         if (v == null) {
             return Optional.empty();
@@ -254,6 +258,13 @@ public final class ConfigReader {
 
     /** Throws one error naming every problem and every unknown key. Call after reading all keys. */
     public void finish() throws ConnectorException {
+        // A key that is accepted but ignored here (e.g. a connection key in local mode) still may
+        // not carry control characters or huge values: nothing unchecked passes Init.
+        for (String key : new TreeSet<>(values.keySet())) {
+            if (known.contains(key) && !checked.contains(key)) {
+                string(key);
+            }
+        }
         List<String> all = new ArrayList<>(problems);
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(known);

@@ -1,6 +1,7 @@
 package io.plakar.pve.proxmox;
 
 import io.plakar.pve.config.ConfigReader;
+import io.plakar.pve.config.HostNames;
 import io.plakar.pve.runner.HostKeyPolicy;
 import io.plakar.pve.runner.SshSettings;
 
@@ -69,8 +70,6 @@ public final class ConnectionConfig {
     /** POSIX-ish login names; upper case is accepted for existing directory-service accounts. */
     public static final Pattern USERNAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_.-]{0,31}");
     private static final Pattern LOCATION_RE = Pattern.compile("proxmox\\+backup://([^/?#]*?)(?::([0-9]{1,5}))?/?");
-    private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-    private static final Pattern IPV4ISH = Pattern.compile("[0-9.]+");
     private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
 
     private String location = "";
@@ -364,46 +363,7 @@ public final class ConnectionConfig {
 
     /** Null when {@code h} is a hostname, IPv4 address or bracketed IPv6 address; else what is wrong. */
     static String hostProblem(String h) {
-        if (h.isEmpty()) {
-            return "is empty";
-        }
-        if (h.startsWith("[")) {
-            if (!h.endsWith("]")) {
-                return "has an unclosed [";
-            }
-            String a = h.substring(1, h.length() - 1);
-            if (!a.matches("[0-9A-Fa-f:.]{2,45}") || a.indexOf(':') < 0) {
-                return "is not a valid IPv6 address";
-            }
-            try {
-                InetAddress.getByName(a); // a literal: parsed, never resolved
-            } catch (IOException e) {
-                return "is not a valid IPv6 address";
-            }
-            return null;
-        }
-        if (IPV4ISH.matcher(h).matches()) {
-            String[] o = h.split("\\.", -1);
-            if (o.length != 4) {
-                return "is not a valid IPv4 address";
-            }
-            for (String s : o) {
-                if (s.isEmpty() || s.length() > 3 || Integer.parseInt(s) > 255) {
-                    return "is not a valid IPv4 address";
-                }
-            }
-            return null;
-        }
-        if (h.length() > 253) {
-            return "is too long";
-        }
-        String name = h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
-        for (String label : name.split("\\.", -1)) {
-            if (!HOST_LABEL.matcher(label).matches()) {
-                return "must be a hostname, an IPv4 address or an [IPv6] address (no spaces or shell characters)";
-            }
-        }
-        return null;
+        return HostNames.problem(h);
     }
 
     private static String unbracket(String h) {

@@ -1,6 +1,7 @@
 package io.plakar.pve.importer.audit;
 
 import io.plakar.pve.config.ConfigReader;
+import io.plakar.pve.config.HostNames;
 import io.plakar.pve.pbs.Fingerprints;
 import io.plakar.pve.pbs.RestClient;
 import io.plakar.pve.sdk.ConnectorException;
@@ -83,6 +84,8 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
             Matcher m = LOCATION.matcher(loc.get());
             if (!m.matches() || (m.group(1) != null && !m.group(1).equals(PROTOCOL))) {
                 r.problem("location", "must be pbs+audit://host[:port], got " + r.quote("location", loc.get()));
+            } else if (HostNames.problem(m.group(2)) != null) {
+                r.problem("location", "host " + HostNames.problem(m.group(2)) + ", got " + r.quote("location", m.group(2)));
             } else {
                 host = unbracket(m.group(2));
                 if (m.group(3) != null) {
@@ -179,6 +182,8 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
             int pvePort = 8006;
             if (!m.matches()) {
                 r.problem("pve_url", "must be https://host[:port], got " + r.quote("pve_url", pveUrl.get()));
+            } else if (HostNames.problem(m.group(2)) != null) {
+                r.problem("pve_url", "host " + HostNames.problem(m.group(2)) + ", got " + r.quote("pve_url", m.group(2)));
             } else {
                 pveHost = unbracket(m.group(2));
                 if (m.group(3) != null) {
