@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * One {@link Runner} per cluster node, created on first use, reused, all closed by {@link
@@ -31,7 +33,8 @@ public final class NodeRunners implements AutoCloseable {
     private final Runner local;
     private final Factory factory;
     private final Map<String, String> discovered = new LinkedHashMap<>();
-    private final Map<String, Runner> runners = new LinkedHashMap<>();
+    /** Per node: its runner, or the connection attempt in progress (completed exceptionally = failed). */
+    private final Map<String, CompletableFuture<Runner>> runners = new LinkedHashMap<>();
     private Runner locationRunner;
     private boolean closed;
 
@@ -84,31 +87,87 @@ public final class NodeRunners implements AutoCloseable {
         return Optional.ofNullable(h);
     }
 
-    /** The runner for {@code node}; created (and connected) on first use. */
-    public synchronized Runner forNode(String node) throws ConnectorException, InterruptedException {
-        checkOpen();
-        if (!config.isRemote()) {
-            Optional<String> configured = config.node();
-            String localName = configured.orElse(null);
-            if (localName != null && !localName.equals(node)) {
-                throw ConnectorException.failed("guest is on node " + node + " but mode=local can only reach this node ("
-                        + localName + "); use mode=remote with node_hosts to reach other cluster nodes");
+    /**
+     * The runner for {@code node}; created (and connected) on first use. Connecting — with its
+     * timeouts and retries — happens outside this object's lock, so an unreachable node never
+     * holds up the other nodes' workers (nor {@link #close()}); callers asking for a node being
+     * connected wait for that one attempt. A failed attempt is not remembered: the next caller
+     * tries again.
+     */
+    public Runner forNode(String node) throws ConnectorException, InterruptedException {
+        CompletableFuture<Runner> attempt;
+        String host;
+        synchronized (this) {
+            checkOpen();
+            if (!config.isRemote()) {
+                Optional<String> configured = config.node();
+                String localName = configured.orElse(null);
+                if (localName != null && !localName.equals(node)) {
+                    throw ConnectorException.failed("guest is on node " + node + " but mode=local can only reach this node ("
+                            + localName + "); use mode=remote with node_hosts to reach other cluster nodes");
+                }
+                return local;
             }
-            return local;
+            CompletableFuture<Runner> known = runners.get(node);
+            if (known != null) {
+                attempt = known;
+                host = null;
+            } else {
+                host = addressOf(node).orElseThrow(() -> ConnectorException.failed("no SSH address for node " + node
+                        + ": add it to node_hosts (e.g. node_hosts=" + node + "=10.0.0.12)"));
+                if (host.equals(config.host())) {
+                    Runner e = entry();
+                    runners.put(node, CompletableFuture.completedFuture(e));
+                    return e;
+                }
+                attempt = new CompletableFuture<>();
+                runners.put(node, attempt);
+            }
         }
-        Runner r = runners.get(node);
-        if (r != null) {
-            return r;
+        return host == null ? await(attempt) : connect(node, host, attempt);
+    }
+
+    private Runner connect(String node, String host, CompletableFuture<Runner> attempt)
+            throws ConnectorException, InterruptedException {
+        Runner r;
+        try {
+            r = factory.create(config.sshSettings(host));
+        } catch (ConnectorException | InterruptedException | RuntimeException e) {
+            synchronized (this) {
+                runners.remove(node, attempt);
+            }
+            attempt.completeExceptionally(e);
+            throw e;
         }
-        String h = addressOf(node).orElseThrow(() -> ConnectorException.failed("no SSH address for node " + node
-                + ": add it to node_hosts (e.g. node_hosts=" + node + "=10.0.0.12)"));
-        if (h.equals(config.host())) {
-            r = entry();
-        } else {
-            r = factory.create(config.sshSettings(h));
+        synchronized (this) {
+            if (!closed) {
+                attempt.complete(r);
+                return r;
+            }
         }
-        runners.put(node, r);
-        return r;
+        // closed while connecting: nobody will close this one
+        r.close();
+        IllegalStateException e = new IllegalStateException("NodeRunners is closed");
+        attempt.completeExceptionally(e);
+        throw e;
+    }
+
+    private static Runner await(CompletableFuture<Runner> attempt) throws ConnectorException, InterruptedException {
+        try {
+            return attempt.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof ConnectorException ce) {
+                throw new ConnectorException(ce.kind(), ce.getMessage(), ce);
+            }
+            if (c instanceof InterruptedException) {
+                throw ConnectorException.unavailable("the connection attempt was interrupted", c);
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(c);
+        }
     }
 
     private void checkOpen() {
@@ -120,7 +179,16 @@ public final class NodeRunners implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
-        List<Runner> all = new ArrayList<>(runners.values());
+        List<Runner> all = new ArrayList<>();
+        for (CompletableFuture<Runner> f : runners.values()) {
+            // attempts still connecting close their runner themselves when they see `closed`
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                Runner r = f.join();
+                if (!all.contains(r)) {
+                    all.add(r);
+                }
+            }
+        }
         if (locationRunner != null && !all.contains(locationRunner)) {
             all.add(locationRunner);
         }
