@@ -75,6 +75,9 @@ final class Capture {
     /** Fails when any secret used so far was found in anything captured so far (every class calls it last). */
     static void assertNoLeaks() {
         List<String> l = leaks();
+        FiguresReport.security("secrets in stderr, statuses, errors, records, record contents",
+                secrets().size() + " secrets searched in " + items() + " captured items (" + bytesScanned() / 1024
+                        + " KiB): " + l.size() + " found");
         if (!l.isEmpty()) {
             throw new AssertionError("secrets leaked: " + l);
         }

@@ -152,7 +152,7 @@ class ExporterFaultsIT {
     void sshConnectionDroppedMidStaging() throws Exception {
         run(Mode.REMOTE, "SSH connection dropped mid-staging", dumpDir, config(Mode.REMOTE, dumpDir),
                 List.of(ExportItem.directory("/"), Rel.slowFile(vmPath, vm, vm.length, 256 << 10, 60), Rel.file(ctPath, ct)),
-                vmPath, ctPath, 101, ct, "", p -> {
+                vmPath, ctPath, 101, ct, "partial file removed", p -> {
                     // drop once the staged file holds 1 MiB: the connection dies in the middle of the copy
                     long end = System.nanoTime() + 30_000_000_000L;
                     while (System.nanoTime() < end && Rel.files(dumpDir).stream().noneMatch(f -> f.toFile().length() >= 1 << 20)) {
@@ -170,7 +170,8 @@ class ExporterFaultsIT {
             // the record says 1 KiB: the free-space check passes and the write itself hits ENOSPC
             ExportItem liar = ExportItem.file(vmPath, 1024, Rel.MTIME, () -> new java.io.ByteArrayInputStream(vm));
             run(m, "dump_dir full while staging (4 MiB tmpfs, size understated)", full.dir, config(m, full.dir),
-                    List.of(ExportItem.directory("/"), liar, Rel.file(ctPath, ct)), vmPath, ctPath, 101, ct, "", null);
+                    List.of(ExportItem.directory("/"), liar, Rel.file(ctPath, ct)), vmPath, ctPath, 101, ct,
+                    "No space left on device", null);
             node.removeGuest(101);
             restoresBefore = node.restores().size();
             run(m, "dump_dir too small for the declared size", full.dir, config(m, full.dir),

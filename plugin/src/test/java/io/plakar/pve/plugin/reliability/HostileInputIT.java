@@ -80,7 +80,13 @@ class HostileInputIT {
     @AfterAll
     void stop() {
         try {
-            assertFalse(Files.exists(canary), "a shell payload ran: " + canary + " exists");
+            boolean ran = Files.exists(canary);
+            boolean tree = treeBefore.equals(sandboxTree());
+            boolean home = homeBefore.equals(Rel.tree(home()));
+            FiguresReport.security("shell payloads in every hostile value (`touch <canary>`); files outside dump_dir",
+                    (ran ? "CANARY CREATED" : "canary never created") + "; " + (tree && home
+                            ? "sandbox and ssh user's home unchanged" : "FILES CHANGED outside dump_dir"));
+            assertFalse(ran, "a shell payload ran: " + canary + " exists");
             assertEquals(treeBefore, sandboxTree(), "files appeared or changed outside dump_dir");
             assertEquals(homeBefore, Rel.tree(home()), "files appeared in the ssh user's home");
         } finally {
