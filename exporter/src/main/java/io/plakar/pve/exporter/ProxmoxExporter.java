@@ -68,6 +68,37 @@ public final class ProxmoxExporter implements Exporter {
         return new ConnectorInfo(origin, "proxmox+backup", "/", 0);
     }
 
+    private Optional<String> localMismatch;
+
+    /**
+     * mode=local restores on this machine: a node= naming another cluster node cannot be honoured
+     * there (qmrestore/pct only create guests on the node they run on), so say so instead of
+     * restoring on the wrong node. Null when fine or unknowable (a warning is logged then).
+     */
+    private String localModeNodeMismatch() {
+        var conn = config.connection();
+        if (!conn.local() || conn.node().isEmpty()) {
+            return null;
+        }
+        if (localMismatch == null) {
+            localMismatch = Optional.empty();
+            try {
+                for (io.plakar.pve.proxmox.ClusterNode n : new io.plakar.pve.proxmox.Resources(runner).nodes()) {
+                    if (n.local() && !n.name().equals(conn.node())) {
+                        localMismatch = Optional.of("node=" + conn.node() + " was asked, but mode=local restores on this"
+                                + " node (" + n.name() + "); use mode=remote with node=" + conn.node()
+                                + " to restore on that node. Nothing was restored");
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot tell which cluster node this is ({}); restoring here as node {}", e.getMessage(), conn.node());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return localMismatch.orElse(null);
+    }
+
     private String nodeName() {
         if (nodeName == null) {
             if (!config.connection().node().isEmpty()) {
@@ -121,6 +152,10 @@ public final class ProxmoxExporter implements Exporter {
 
     private Result dump(Record record, SnapshotEntry.Dump d, InputStream content) {
         dumpsSeen++;
+        String wrongNode = localModeNodeMismatch();
+        if (wrongNode != null) {
+            return Result.failed(record, wrongNode);
+        }
         var opts = config.restore();
         if (opts.newId().isPresent() && dumpsSeen > 1) {
             return Result.failed(record, "newid=" + opts.newId().getAsInt() + " applies to exactly one guest, but this "

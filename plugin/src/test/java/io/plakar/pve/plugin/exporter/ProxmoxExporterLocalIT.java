@@ -232,6 +232,19 @@ class ProxmoxExporterLocalIT {
         assertTrue(run.stderr().contains("NOT restored: " + vmDump), run.stderr());
     }
 
+    @Test
+    void localModeRefusesToRestoreForAnotherNode() throws Exception {
+        byte[] vm = vzdump(node, 100, "0");
+        node.removeGuest(100);
+        String dump = "/" + name("qemu", 100, "vma");
+        Run run = export(node, localConfig(node, dumpDir, "node", "pve2"),
+                List.of(ExportItem.directory("/"), file(dump, vm)));
+        String error = run.results().get(1).getError();
+        assertTrue(error.contains("mode=local restores on this node (pve1)") && error.contains("mode=remote with node=pve2"), error);
+        assertTrue(node.auditArgv("qmrestore").isEmpty(), "nothing may be restored on the wrong node");
+        assertTrue(node.listDumpDir(dumpDir).isEmpty());
+    }
+
     private static List<String> listTree(Path root) throws Exception {
         try (Stream<Path> s = Files.walk(root)) {
             return s.map(Path::toString).sorted().collect(Collectors.toList());
