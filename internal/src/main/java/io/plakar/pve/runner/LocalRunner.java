@@ -86,74 +86,10 @@ public final class LocalRunner implements Runner {
     public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
         Process p = spawn(argv);
         StderrTail tail = new StderrTail(p.getErrorStream(), stderrLines, "stderr " + argv.get(0));
-        return new LocalCommand(p, tail);
+        return new ProcessCommand(p, tail, argv.get(0));
     }
 
     @Override
     public void close() {
-    }
-
-    private static final class LocalCommand implements RunningCommand {
-        private final Process process;
-        private final StderrTail tail;
-        private volatile boolean killed;
-
-        LocalCommand(Process process, StderrTail tail) {
-            this.process = process;
-            this.tail = tail;
-        }
-
-        @Override
-        public InputStream stdout() {
-            return process.getInputStream();
-        }
-
-        @Override
-        public OutputStream stdin() {
-            return process.getOutputStream();
-        }
-
-        @Override
-        public int waitFor(Duration timeout) throws IOException, InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill();
-                throw new IOException("command did not finish within " + timeout.toSeconds() + "s");
-            }
-            tail.awaitEnd(2000);
-            return killed ? -1 : process.exitValue();
-        }
-
-        @Override
-        public List<String> lastStderrLines() {
-            return tail.lines();
-        }
-
-        @Override
-        public void kill() {
-            killed = true;
-            destroyTree(process);
-        }
-
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
-
-        @Override
-        public void close() {
-            if (process.isAlive()) {
-                kill();
-            }
-            closeQuietly(process.getOutputStream());
-            closeQuietly(process.getInputStream());
-        }
-
-        private static void closeQuietly(AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // already closed
-            }
-        }
     }
 }

@@ -287,57 +287,28 @@ public final class OpenSshRunner implements Runner {
         }
     }
 
-    private final class OpenSshCommand implements RunningCommand {
-        private final Process process;
+    /** The local ssh client process; killing it also signals the remote process group. */
+    private final class OpenSshCommand extends ProcessCommand {
         private final PidSniffer pid;
-        private final StderrTail tail;
-        private volatile boolean killed;
 
         OpenSshCommand(Process process, PidSniffer pid, StderrTail tail) {
-            this.process = process;
+            super(process, tail, describe());
             this.pid = pid;
-            this.tail = tail;
         }
 
         @Override
-        public InputStream stdout() {
-            return process.getInputStream();
+        protected int exitStatus(int status, List<String> stderrTail) {
+            // 255 with ssh's own error text: the connection failed, the command has no status
+            return status == 255 && sshFailed(stderrTail) ? -1 : status;
         }
 
         @Override
-        public OutputStream stdin() {
-            return process.getOutputStream();
-        }
-
-        @Override
-        public int waitFor(Duration timeout) throws IOException, InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                kill();
-                throw new IOException(describe() + ": command did not finish within " + timeout.toSeconds() + "s");
-            }
-            tail.awaitEnd(2000);
-            int st = process.exitValue();
-            if (killed || (st == 255 && sshFailed(tail.lines()))) {
-                return -1;
-            }
-            return st;
-        }
-
-        @Override
-        public List<String> lastStderrLines() {
-            return tail.lines();
-        }
-
-        @Override
-        public void kill() {
-            if (killed) {
-                return;
-            }
-            killed = true;
+        protected void beforeKill() {
             long remote = pid.pid;
-            if (remote > 1 && process.isAlive()) {
+            // "kill -TERM -<pgid>": no "--", which dash's builtin kill (sh on Debian) refuses
+            if (remote > 1 && processAlive()) {
                 try {
-                    Process k = new ProcessBuilder(argvFor(List.of("kill", "-TERM", "--", "-" + remote), false))
+                    Process k = new ProcessBuilder(argvFor(List.of("kill", "-TERM", "-" + remote), false))
                             .redirectErrorStream(true).start();
                     k.getOutputStream().close();
                     k.getInputStream().readAllBytes();
@@ -349,29 +320,6 @@ public final class OpenSshRunner implements Runner {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }
-            process.destroyForcibly();
-        }
-
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
-
-        @Override
-        public void close() {
-            if (process.isAlive()) {
-                kill();
-            }
-            try {
-                process.getOutputStream().close();
-            } catch (IOException ignored) {
-                // gone
-            }
-            try {
-                process.getInputStream().close();
-            } catch (IOException ignored) {
-                // gone
             }
         }
     }

@@ -1,0 +1,97 @@
+package io.plakar.pve.runner;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link RunningCommand} backed by a local child process (the command itself, or the
+ * system {@code ssh} client carrying it). Subclasses add what killing and exit statuses
+ * mean for their transport.
+ */
+class ProcessCommand implements RunningCommand {
+    private final Process process;
+    private final StderrTail tail;
+    private final String name;
+    private volatile boolean killed;
+
+    ProcessCommand(Process process, StderrTail tail, String name) {
+        this.process = process;
+        this.tail = tail;
+        this.name = name;
+    }
+
+    @Override
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return process.getOutputStream();
+    }
+
+    @Override
+    public int waitFor(Duration timeout) throws IOException, InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new IOException(name + ": command did not finish within " + timeout.toSeconds() + "s");
+        }
+        tail.awaitEnd(2000);
+        return killed ? -1 : exitStatus(process.exitValue(), tail.lines());
+    }
+
+    /** The exit status to report; -1 means "no real status" (killed, connection lost). */
+    protected int exitStatus(int status, List<String> stderrTail) {
+        return status;
+    }
+
+    /** Called once before the process is destroyed (e.g. to signal a remote process first). */
+    protected void beforeKill() {
+    }
+
+    protected final boolean processAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public List<String> lastStderrLines() {
+        return tail.lines();
+    }
+
+    @Override
+    public void kill() {
+        if (killed) {
+            return;
+        }
+        killed = true;
+        beforeKill();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+        closeQuietly(process.getOutputStream());
+        closeQuietly(process.getInputStream());
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // already closed
+        }
+    }
+}
