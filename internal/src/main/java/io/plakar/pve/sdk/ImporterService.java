@@ -44,35 +44,29 @@ final class ImporterService extends ImporterGrpc.ImporterImplBase {
 
     @Override
     public void init(InitRequest request, StreamObserver<InitResponse> response) {
-        try {
+        UnaryCalls.answer(response, () -> {
             Importer importer = factory.create(InitContexts.of(request.getProto(), request.getConfigMap(), request.getOptions()));
             slot.set(importer);
             ConnectorInfo info = importer.info();
-            response.onNext(InitResponse.newBuilder().setOrigin(info.origin()).setType(info.type())
-                    .setRoot(info.root()).setFlags(info.flags()).build());
-            response.onCompleted();
-        } catch (Throwable t) {
-            log.error("{}", StatusMapper.message(t));
-            response.onError(StatusMapper.toStatus(t));
-        }
+            return InitResponse.newBuilder().setOrigin(info.origin()).setType(info.type())
+                    .setRoot(info.root()).setFlags(info.flags()).build();
+        });
     }
 
     @Override
     public void ping(PingRequest request, StreamObserver<PingResponse> response) {
-        try {
+        UnaryCalls.answer(response, () -> {
             slot.get().ping();
-            response.onNext(PingResponse.getDefaultInstance());
-            response.onCompleted();
-        } catch (Throwable t) {
-            response.onError(StatusMapper.toStatus(t));
-        }
+            return PingResponse.getDefaultInstance();
+        });
     }
 
     @Override
     public void close(CloseRequest request, StreamObserver<CloseResponse> response) {
-        slot.close();
-        response.onNext(CloseResponse.getDefaultInstance());
-        response.onCompleted();
+        UnaryCalls.answer(response, () -> {
+            slot.close();
+            return CloseResponse.getDefaultInstance();
+        });
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class PluginServer {
         CountDownLatch done = new CountDownLatch(1);
         Server server;
         try {
-            StdioSocket socket = new StdioSocket(StdioStreams.stdin(), grpcOut);
+            StreamPairSocket socket = new StreamPairSocket(StdioStreams.stdin(), grpcOut);
             ServerSocket listener = new OneShotServerSocket(socket);
             server = OkHttpServerBuilder
                     .forPort(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), InsecureServerCredentials.create())

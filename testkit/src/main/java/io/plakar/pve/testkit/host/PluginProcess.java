@@ -2,6 +2,7 @@ package io.plakar.pve.testkit.host;
 
 import io.grpc.ManagedChannel;
 import io.grpc.okhttp.OkHttpChannelBuilder;
+import io.plakar.pve.sdk.StreamPairSocket;
 
 import javax.net.SocketFactory;
 import java.io.ByteArrayOutputStream;
@@ -33,13 +34,13 @@ public final class PluginProcess implements AutoCloseable {
     private final ManagedChannel channel;
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     private final Thread stderrPump;
-    private final PipeSocket socket;
+    private final StreamPairSocket socket;
     private final long spawnNanos;
 
     private PluginProcess(Process process, long spawnNanos) throws IOException {
         this.process = process;
         this.spawnNanos = spawnNanos;
-        this.socket = new PipeSocket(process.getInputStream(), process.getOutputStream());
+        this.socket = new StreamPairSocket(process.getInputStream(), process.getOutputStream());
         this.stderrPump = new Thread(() -> pump(process.getErrorStream()), "plugin-stderr");
         stderrPump.setDaemon(true);
         stderrPump.start();

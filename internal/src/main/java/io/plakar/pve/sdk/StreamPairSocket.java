@@ -1,4 +1,4 @@
-package io.plakar.pve.testkit.host;
+package io.plakar.pve.sdk;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,26 +9,31 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
 
-/** The host's side of the plugin's pipes, presented as a socket to the gRPC client transport. */
-final class PipeSocket extends Socket {
-    private final InputStream fromPlugin;
-    private final OutputStream toPlugin;
+/**
+ * A {@link Socket} that is really a pair of pipes, so that a socket-based HTTP/2 transport
+ * can run over them: the plugin's stdin/stdout here, the child's pipes in the test host.
+ * Only what grpc-okhttp uses is implemented. Closing closes the input first, then the output
+ * (Plakar closes its reader of the plugin's stdout before the plugin's stdin).
+ */
+public final class StreamPairSocket extends Socket {
+    private final InputStream in;
+    private final OutputStream out;
     private volatile boolean closed;
 
-    PipeSocket(InputStream fromPlugin, OutputStream toPlugin) throws IOException {
+    public StreamPairSocket(InputStream in, OutputStream out) throws IOException {
         super((SocketImpl) null);
-        this.fromPlugin = fromPlugin;
-        this.toPlugin = toPlugin;
+        this.in = in;
+        this.out = out;
     }
 
     @Override
     public InputStream getInputStream() {
-        return fromPlugin;
+        return in;
     }
 
     @Override
     public OutputStream getOutputStream() {
-        return toPlugin;
+        return out;
     }
 
     @Override
@@ -37,16 +42,15 @@ final class PipeSocket extends Socket {
             return;
         }
         closed = true;
-        // Like Plakar: close the plugin's stdout reader first, then its stdin.
         try {
-            fromPlugin.close();
+            in.close();
         } catch (IOException ignored) {
-            // already closed
+            // nothing left to release
         }
         try {
-            toPlugin.close();
+            out.close();
         } catch (IOException ignored) {
-            // already closed
+            // the other end is already gone
         }
     }
 
@@ -57,6 +61,11 @@ final class PipeSocket extends Socket {
 
     @Override
     public boolean isConnected() {
+        return true;
+    }
+
+    @Override
+    public boolean isBound() {
         return true;
     }
 
@@ -74,7 +83,12 @@ final class PipeSocket extends Socket {
 
     @Override
     public void shutdownOutput() throws IOException {
-        toPlugin.close();
+        out.close();
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        in.close();
     }
 
     @Override
@@ -90,5 +104,10 @@ final class PipeSocket extends Socket {
     @Override
     public SocketAddress getLocalSocketAddress() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    @Override
+    public String toString() {
+        return "StreamPairSocket[pipes]";
     }
 }
