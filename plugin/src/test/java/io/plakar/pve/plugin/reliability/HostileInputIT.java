@@ -365,7 +365,7 @@ class HostileInputIT {
         Map<String, String> remote = Rel.remote(sshd, dumpDir, "node", node.localNode(), "conn_identity_passphrase", SECRET,
                 "ssh_retry_count", "0");
         Outcome o = initCorpus("exporter", Rel.exporterExe(), "proxmox+backup-exporter", List.of(local, remote), keys,
-                Set.of("conn_password", "conn_identity_key", "conn_identity_passphrase"), 4);
+                Set.of("conn_password", "conn_identity_key", "conn_identity_passphrase"), 8);
         byte[] ct = Rel.reference(node, 101, "0");
         auditStart = Math.max(auditStart, 0);
         int commands = execute("exporter", o, 10, (p, c) -> {
@@ -482,22 +482,29 @@ class HostileInputIT {
     }
 
     /** Init must refuse; returns the message (null when the plugin accepted the value). */
+    /** One plugin process per executable for these focused checks (Init errors run nothing, so it can be reused). */
+    private final Map<java.nio.file.Path, Rel.Plugin> strict = new LinkedHashMap<>();
+
+    /** Init must refuse; returns the message (null when the plugin accepted the value). */
     String refusal(java.nio.file.Path exe, String proto, Map<String, String> config) {
-        try (Rel.Plugin p = new Rel.Plugin(exe, node.env(), "strict " + proto)) {
-            try {
-                if (exe.equals(Rel.exporterExe())) {
-                    p.process.exporter().init("proxmox+backup", config);
-                } else {
-                    p.process.importer().init(proto, config);
-                }
-                return null;
-            } catch (StatusRuntimeException e) {
-                Capture.text(p.label, e.getStatus().getDescription());
-                return e.getStatus().getDescription();
-            } finally {
-                p.finish();
+        Rel.Plugin p = strict.computeIfAbsent(exe, e -> new Rel.Plugin(e, node.env(), "strict " + proto));
+        try {
+            if (exe.equals(Rel.exporterExe())) {
+                p.process.exporter().init("proxmox+backup", config);
+            } else {
+                p.process.importer().init(proto, config);
             }
+            return null;
+        } catch (StatusRuntimeException e) {
+            Capture.text(p.label, e.getStatus().getDescription());
+            return e.getStatus().getDescription();
         }
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeStrict() {
+        strict.values().forEach(Rel.Plugin::finish);
+        strict.clear();
     }
 
     /** The pbs+audit location's host must be a host name or address, like proxmox+backup's. */
