@@ -147,6 +147,7 @@ public final class GuestDumper {
             status = cmd.waitFor(DUMP_WAIT);
         } catch (IOException e) {
             List<String> lines = stop(cmd);
+            removePartial(guest, dir, before);
             throw new DumpFailedException(label + ": vzdump into " + dir + " failed (" + e.getMessage() + ")" + suffix(lines), e);
         } finally {
             cmd.close();
@@ -154,6 +155,8 @@ public final class GuestDumper {
         List<String> lines = new ArrayList<>(tail);
         lines.addAll(cmd.lastStderrLines());
         if (status != 0) {
+            // a killed vzdump (or one cut off by a dropped connection) cannot remove its .dat itself
+            removePartial(guest, dir, before);
             throw new DumpFailedException(noArchive(label, "vzdump", status, lines));
         }
         Set<String> after = list(label, dir);
@@ -228,6 +231,46 @@ public final class GuestDumper {
             return names;
         } catch (IOException e) {
             throw new DumpFailedException(label + ": cannot list dump_dir " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * After a failed dump into dump_dir: removes what this dump created there (vzdump's
+     * {@code .dat}, {@code .log} and {@code .tmp} directory of this guest), nothing that existed
+     * before and nothing that does not carry this guest's vzdump name.
+     */
+    private void removePartial(Guest guest, String dir, Set<String> before) throws InterruptedException {
+        if (!cleanup) {
+            return;
+        }
+        Pattern mine = Pattern.compile("vzdump-" + guest.type().id() + "-" + guest.vmid()
+                + "-[0-9]{4}_[0-9]{2}_[0-9]{2}-[0-9]{2}_[0-9]{2}_[0-9]{2}\\.(dat|log|tmp|vma|tar)(\\.(gz|lzo|zst|dat))?");
+        List<String> partial = new ArrayList<>();
+        try {
+            for (String f : list(guest.describe(), dir)) {
+                if (!before.contains(f) && mine.matcher(f).matches()) {
+                    partial.add(dir + "/" + f);
+                }
+            }
+        } catch (DumpFailedException e) {
+            LOG.warn("{}: cannot check {} for a partial dump: {}", guest.describe(), dir, e.getMessage());
+            return;
+        }
+        if (partial.isEmpty()) {
+            return;
+        }
+        List<String> argv = new ArrayList<>(List.of("rm", "-rf", "--"));
+        argv.addAll(partial);
+        try {
+            CommandResult r = runner.run(argv, SHORT);
+            if (r.ok()) {
+                LOG.info("{}: removed the partial dump {} from the node", guest.describe(), String.join(", ", partial));
+            } else {
+                LOG.warn("{}: could not remove the partial dump {}: {}", guest.describe(), String.join(", ", partial),
+                        r.lastErrorLine());
+            }
+        } catch (IOException e) {
+            LOG.warn("{}: could not remove the partial dump {}: {}", guest.describe(), String.join(", ", partial), e.getMessage());
         }
     }
 

@@ -363,7 +363,22 @@ public final class SshRunner implements Runner {
     private SshCommand startCommand(List<String> argv, LineListener stderrLines) throws IOException {
         String line = ShellQuote.join(argv);
         SSHClient c = client();
-        Session session = c.startSession();
+        Session session;
+        try {
+            session = c.startSession();
+        } catch (IOException e) {
+            // The connection died while idle but looked alive (EOF not noticed yet): no channel
+            // was opened, so nothing started on the node; reconnect once and try again.
+            log.info("{}: cannot open a session ({}); reconnecting", describe(), e.getMessage());
+            synchronized (lock) {
+                if (client == c) {
+                    closeQuietly(client);
+                    client = null;
+                }
+            }
+            c = client();
+            session = c.startSession();
+        }
         try {
             Session.Command cmd = session.exec(line);
             StderrTail tail = new StderrTail(cmd.getErrorStream(), stderrLines, "ssh stderr " + argv.get(0));

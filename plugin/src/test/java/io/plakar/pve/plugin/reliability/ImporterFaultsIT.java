@@ -205,8 +205,6 @@ class ImporterFaultsIT {
 
     /** transport=dumpdir: the connection dies while vzdump writes the dump into dump_dir. */
     @Test
-    @org.junit.jupiter.api.Disabled("bug: importer transport=dumpdir leaves vzdump's partial vzdump-qemu-100-<time>.dat in"
-            + " dump_dir when the connection drops while vzdump writes it (same cause as vzdumpKilledWhileWritingDumpDir)")
     void sshConnectionDroppedWhileVzdumpWritesToDumpDir() throws Exception {
         node.updateGuest(100, g -> g.diskBytes(96L << 20));
         node.fault("vzdump", 100, "slow", "delay_ms", 30);
@@ -233,8 +231,6 @@ class ImporterFaultsIT {
     /** transport=dumpdir: vzdump dies (SIGKILL) half-way through writing its file into dump_dir. */
     @ParameterizedTest
     @EnumSource(Mode.class)
-    @org.junit.jupiter.api.Disabled("bug: importer transport=dumpdir leaves vzdump's partial vzdump-<type>-<vmid>-<time>.dat in"
-            + " dump_dir when vzdump dies (SIGKILL, dropped connection); the staged-file cleanup only knows finished archives")
     void vzdumpKilledWhileWritingDumpDir(Mode m) throws Exception {
         node.fault("vzdump", 100, "kill_after_bytes", "bytes", 4 << 20);
         run(m, "vzdump killed while writing dump_dir (transport=dumpdir)", config(m, dumpDir, "transport", "dumpdir"),
