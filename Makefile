@@ -25,6 +25,7 @@ demo: build
 
 ## benchmarks (not tests): print MB/s next to the ceilings measured in the same run
 bench-stdio: build
+	-@command -v go >/dev/null 2>&1 && bench/go-plugin/build.sh || true
 	$(RUN) io.plakar.pve.plugin.bench.StdioBench $(GIB)
 
 bench-startup: package
