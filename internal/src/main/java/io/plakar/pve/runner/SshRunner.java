@@ -381,7 +381,8 @@ public final class SshRunner implements Runner {
         }
         try {
             Session.Command cmd = session.exec(line);
-            StderrTail tail = new StderrTail(cmd.getErrorStream(), stderrLines, "ssh stderr " + argv.get(0));
+            InputStream stderr = new BackpressuredStderr(cmd.getErrorStream(), cmd.getInputStream(), (int) (WINDOW_SIZE / 2));
+            StderrTail tail = new StderrTail(stderr, stderrLines, "ssh stderr " + argv.get(0));
             log.debug("{}: started {}", describe(), argv.get(0));
             return new SshCommand(session, cmd, tail, describe() + " " + argv.get(0), c.getTransport());
         } catch (IOException | RuntimeException e) {

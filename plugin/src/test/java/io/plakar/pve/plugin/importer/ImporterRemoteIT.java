@@ -76,6 +76,28 @@ class ImporterRemoteIT {
         }
     }
 
+    /**
+     * A slow host must slow vzdump over SSH too. The channel's window is shared by stdout and
+     * stderr, and vzdump's progress lines keep arriving on stderr while the host is not reading:
+     * stderr reads must not re-open the window for stdout, or the dump piles up in the plugin's
+     * memory (sshj failed with "Attempted overflow" at 1.5 GiB before this was handled).
+     */
+    @Test
+    void slowHostSlowsVzdumpOverSshWithoutBufferingTheDump() {
+        node.updateGuest(100, g -> g.diskBytes(160L << 20));
+        try (PluginProcess p = spawn(Map.of("PLAKAR_PVE_HEAP", "-Xmx96m"))) {
+            io.plakar.pve.plugin.runtime.RssSampler rss = io.plakar.pve.plugin.runtime.RssSampler.start(p.pid());
+            Snapshot s = backup(p, key("vmid", "100"), BackupOptions.defaults().readDelayPerChunk(60));
+            long peak = rss.stop();
+            var e = entryFor(s, "/vzdump-qemu-100-").orElseThrow();
+            assertTrue(e.ok(), s.toString());
+            assertTrue(e.size() > 160L << 20, "whole dump read: " + e.size());
+            assertTrue(peak < 230L << 20, "the dump was buffered in the plugin: peak RSS " + (peak >> 20) + " MiB");
+        } finally {
+            node.updateGuest(100, g -> g.diskBytes(8L << 20));
+        }
+    }
+
     @Test
     void keyAuthDumpsVmAndContainer(@TempDir Path store) throws Exception {
         Snapshot s = run(key("vmid", "100,101", "backup_compression", "zstd"), BackupOptions.defaults().storeContent(store));
