@@ -1,10 +1,6 @@
 package io.plakar.pve.runner;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +11,6 @@ import java.util.concurrent.TimeUnit;
  * inherited: the plugin's stdin is the gRPC pipe and must not be read by anyone else.
  */
 public final class LocalRunner implements Runner {
-    private static final int MAX_CAPTURE = 16 << 20;
     private final Map<String, String> extraEnv;
 
     public LocalRunner() {
@@ -44,38 +39,16 @@ public final class LocalRunner implements Runner {
         Process p = spawn(argv);
         p.getOutputStream().close();
         StderrTail err = new StderrTail(p.getErrorStream(), LineListener.IGNORE, "stderr " + argv.get(0));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = new Thread(() -> capture(p.getInputStream(), out), "stdout " + argv.get(0));
-        reader.setDaemon(true);
-        reader.start();
+        StdoutCapture out = new StdoutCapture(p.getInputStream(), "stdout " + argv.get(0));
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             destroyTree(p);
             throw new IOException("command " + argv.get(0) + " did not finish within " + timeout.toSeconds() + "s");
         }
-        reader.join(5000);
         err.awaitEnd(5000);
-        String stdout;
-        synchronized (out) {
-            stdout = out.toString(StandardCharsets.UTF_8);
-        }
+        String stdout = out.await(5000);
         return new CommandResult(argv, p.exitValue(), stdout, String.join("\n", err.lines()));
     }
 
-    private static void capture(InputStream in, ByteArrayOutputStream out) {
-        byte[] buf = new byte[8192];
-        try (in) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                synchronized (out) {
-                    if (out.size() + n <= MAX_CAPTURE) {
-                        out.write(buf, 0, n);
-                    }
-                }
-            }
-        } catch (IOException ignored) {
-            // process ended
-        }
-    }
 
     static void destroyTree(Process p) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -4,12 +4,9 @@ import io.plakar.pve.sdk.ConnectorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -41,7 +38,6 @@ import java.util.regex.Pattern;
 public final class OpenSshRunner implements Runner {
     private static final Logger log = LoggerFactory.getLogger(OpenSshRunner.class);
     private static final String PID_PREFIX = "plakar-pid:";
-    private static final int MAX_CAPTURE = 16 << 20;
     private static final Pattern SSH_OWN_ERROR = Pattern.compile(
             "(?i)^(ssh: |Host key verification failed|No \\S+ host key is known|Permission denied \\(|"
                     + "Connection closed by|Connection to .* closed|kex_exchange_identification|"
@@ -154,42 +150,20 @@ public final class OpenSshRunner implements Runner {
         Process p = new ProcessBuilder(argvFor(argv, false)).start();
         p.getOutputStream().close();
         StderrTail err = new StderrTail(p.getErrorStream(), LineListener.IGNORE, "ssh stderr " + argv.get(0));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = new Thread(() -> capture(p.getInputStream(), out), "ssh stdout " + argv.get(0));
-        reader.setDaemon(true);
-        reader.start();
+        StdoutCapture out = new StdoutCapture(p.getInputStream(), "ssh stdout " + argv.get(0));
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
             throw new IOException(describe() + ": " + argv.get(0) + " did not finish within " + timeout.toSeconds() + "s");
         }
-        reader.join(5000);
         err.awaitEnd(5000);
         List<String> errLines = err.lines();
         if (p.exitValue() == 255 && sshFailed(errLines)) {
             throw new IOException(describe() + ": " + explain(errLines));
         }
-        String stdout;
-        synchronized (out) {
-            stdout = out.toString(StandardCharsets.UTF_8);
-        }
+        String stdout = out.await(5000);
         return new CommandResult(argv, p.exitValue(), stdout, String.join("\n", errLines));
     }
 
-    private static void capture(InputStream in, ByteArrayOutputStream out) {
-        byte[] buf = new byte[64 << 10];
-        try (in) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                synchronized (out) {
-                    if (out.size() + n <= MAX_CAPTURE) {
-                        out.write(buf, 0, n);
-                    }
-                }
-            }
-        } catch (IOException ignored) {
-            // ended
-        }
-    }
 
     static boolean sshFailed(List<String> stderr) {
         for (String l : stderr) {

@@ -15,11 +15,9 @@ import net.schmizz.sshj.userauth.password.PasswordUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +49,6 @@ public final class SshRunner implements Runner {
     static final long WINDOW_SIZE = 16L << 20;
     /** Below sshj's 256 KiB decoder limit (it counts padding and headers too). */
     static final int MAX_PACKET = (256 << 10) - 4096;
-    private static final int MAX_CAPTURE = 16 << 20;
     private static final List<String> CIPHER_PREFERENCE = List.of(
             "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes256-ctr", "aes192-ctr",
             "chacha20-poly1305@openssh.com");
@@ -321,39 +318,17 @@ public final class SshRunner implements Runner {
     public CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException {
         try (SshCommand cmd = startCommand(argv, Runner.LineListener.IGNORE)) {
             cmd.stdin().close();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            Thread reader = new Thread(() -> capture(cmd.stdout(), out), "ssh stdout " + argv.get(0));
-            reader.setDaemon(true);
-            reader.start();
+            StdoutCapture out = new StdoutCapture(cmd.stdout(), "ssh stdout " + argv.get(0));
             int status = cmd.waitFor(timeout);
-            reader.join(5000);
             if (status < 0) {
                 throw new IOException(describe() + ": " + argv.get(0) + " ended without an exit status ("
                         + (cmd.exitSignal() != null ? "killed by signal " + cmd.exitSignal() : "connection lost") + ")");
             }
-            String stdout;
-            synchronized (out) {
-                stdout = out.toString(StandardCharsets.UTF_8);
-            }
+            String stdout = out.await(5000);
             return new CommandResult(argv, status, stdout, String.join("\n", cmd.lastStderrLines()));
         }
     }
 
-    private static void capture(InputStream in, ByteArrayOutputStream out) {
-        byte[] buf = new byte[64 << 10];
-        try {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                synchronized (out) {
-                    if (out.size() + n <= MAX_CAPTURE) {
-                        out.write(buf, 0, n);
-                    }
-                }
-            }
-        } catch (IOException ignored) {
-            // command ended or connection lost: waitFor reports it
-        }
-    }
 
     @Override
     public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
