@@ -93,8 +93,9 @@ public final class TlsSettings {
         return lastMismatch.get();
     }
 
-    private final class PinningTrustManager extends X509ExtendedTrustManager {
-        private void check(X509Certificate[] chain) throws CertificateException {
+    private final class PinningTrustManager extends ServerOnlyTrustManager {
+        @Override
+        void check(X509Certificate[] chain) throws CertificateException {
             if (chain == null || chain.length == 0) {
                 throw new CertificateException("server sent no certificate");
             }
@@ -106,73 +107,51 @@ public final class TlsSettings {
                         + ", expected " + Fingerprints.format(pin));
             }
         }
+    }
 
+    /** tls_insecure: the explicit opt-out, warned about when configured. */
+    private static final class TrustAll extends ServerOnlyTrustManager {
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            throw new CertificateException("client certificates are not accepted");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            throw new CertificateException("client certificates are not accepted");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("client certificates are not accepted");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
+        void check(X509Certificate[] chain) {
         }
     }
 
-    private static final class TrustAll extends X509ExtendedTrustManager {
+    /** A trust manager for a client: decides on server chains with {@link #check}, refuses client roles. */
+    private abstract static class ServerOnlyTrustManager extends X509ExtendedTrustManager {
+        abstract void check(X509Certificate[] chain) throws CertificateException;
+
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        public final void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            check(chain);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        public final void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            check(chain);
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        public final void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain);
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public final void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
             throw new CertificateException("client certificates are not accepted");
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public final void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
             throw new CertificateException("client certificates are not accepted");
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        public final void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             throw new CertificateException("client certificates are not accepted");
         }
 
         @Override
-        public X509Certificate[] getAcceptedIssuers() {
+        public final X509Certificate[] getAcceptedIssuers() {
             return new X509Certificate[0];
         }
     }
