@@ -188,7 +188,7 @@ class ExporterFaultsIT {
         String scenario = "host aborts the Export mid-content";
         List<String> left;
         boolean secondOk;
-        ExportAborter.Outcome o;
+        io.plakar.pve.testkit.host.ExporterClient.Outcome o;
         try (Rel.Plugin p = spawn(m, scenario)) {
             var c = p.process.exporter();
             c.init("proxmox+backup", config(m, dumpDir, "restore_transport", transport));

@@ -85,9 +85,25 @@ public final class ExporterClient {
      * flow control, and returns the results it answered.
      */
     public List<Result> export(List<ExportItem> items) {
+        Outcome o = exportUntil(items, null, Long.MAX_VALUE);
+        exportError = o.endStatus();
+        return o.results();
+    }
+
+    /** What the host saw of an Export call: results, whether it aborted, content bytes sent, end status. */
+    public record Outcome(List<Result> results, boolean aborted, long bytesSent, String endStatus) {
+    }
+
+    /**
+     * Like {@link #export}, but gives up like a user interrupting {@code plakar restore}: the call
+     * is cancelled once {@code afterBytes} of the content of {@code abortPath} were sent (null:
+     * never).
+     */
+    Outcome exportUntil(List<ExportItem> items, String abortPath, long afterBytes) {
         List<Result> results = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<String> end = new CompletableFuture<>();
         Object readyLock = new Object();
+        @SuppressWarnings("unchecked")
         ClientCallStreamObserver<ExportRequest>[] holder = new ClientCallStreamObserver[1];
         ExporterGrpc.newStub(channel).export(new ClientResponseObserver<ExportRequest, ExportResponse>() {
             @Override
@@ -120,28 +136,44 @@ public final class ExporterClient {
             }
         });
         ClientCallStreamObserver<ExportRequest> out = holder[0];
+        long sent = 0;
         try {
             for (ExportItem item : items) {
                 send(out, readyLock, end, ExportRequest.newBuilder().setRecord(item.record()).build());
-                if (item.record().getHasReader()) {
-                    try (InputStream in = item.content().get()) {
-                        byte[] buf = new byte[CHUNK];
-                        int n;
-                        while ((n = in.readNBytes(buf, 0, CHUNK)) > 0) {
-                            send(out, readyLock, end, ExportRequest.newBuilder().setChunk(ByteString.copyFrom(buf, 0, n)).build());
+                if (!item.record().getHasReader()) {
+                    continue;
+                }
+                boolean target = item.record().getPathname().equals(abortPath);
+                try (InputStream in = item.content().get()) {
+                    byte[] buf = new byte[CHUNK];
+                    long mine = 0;
+                    int n;
+                    while ((n = in.readNBytes(buf, 0, CHUNK)) > 0) {
+                        send(out, readyLock, end, ExportRequest.newBuilder().setChunk(ByteString.copyFrom(buf, 0, n)).build());
+                        sent += n;
+                        mine += n;
+                        if (target && mine >= afterBytes) {
+                            out.cancel("host aborted the restore", null);
+                            String status;
+                            try {
+                                status = end.get(30, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                                status = "no end seen: " + e;
+                            }
+                            return new Outcome(new ArrayList<>(results), true, sent, status);
                         }
                     }
-                    send(out, readyLock, end, ExportRequest.newBuilder().setChunk(ByteString.EMPTY).build());
                 }
+                send(out, readyLock, end, ExportRequest.newBuilder().setChunk(ByteString.EMPTY).build());
             }
             if (!end.isDone()) {
                 out.onCompleted();
             }
-            exportError = end.get(10, TimeUnit.MINUTES);
+            String status = end.get(10, TimeUnit.MINUTES); // wait first: results arrive until the end
+            return new Outcome(new ArrayList<>(results), false, sent, status);
         } catch (Exception e) {
             throw new IllegalStateException("export through the test host failed: " + e, e);
         }
-        return new ArrayList<>(results);
     }
 
     private static void send(ClientCallStreamObserver<ExportRequest> out, Object readyLock,
