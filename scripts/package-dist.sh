@@ -30,4 +30,13 @@ PLAKAR_PVE_JVM_OPTS="-XX:ArchiveClassesAtExit=$root/dist/runtime/app.jsa" \
   scripts/run-test-main.sh io.plakar.pve.plugin.bench.CdsTrainer "$root/dist" >/dev/null 2>&1 || \
   echo "note: class-data sharing archive not created; the plugin still works, it only starts slower" >&2
 
+# plakar pkg create packs files one by one and follows no directory: make the runtime's
+# symlinked legal notices plain files, then list every file in the manifest.
+find dist -type l | while read -r link; do
+  target=$(readlink -f "$link")
+  rm "$link"
+  cp "$target" "$link"
+done
+scripts/manifest-files.sh dist
+
 echo "dist/ ready: $(du -sh dist | cut -f1) ($(ls dist/lib | wc -l) jars, runtime $(du -sh dist/runtime | cut -f1))"

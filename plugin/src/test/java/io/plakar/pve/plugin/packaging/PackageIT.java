@@ -37,20 +37,29 @@ class PackageIT {
         }
         assertTrue(m.path("tags").size() > 0);
         List<String> seen = new ArrayList<>();
+        Set<String> packed = new TreeSet<>();
+        packed.add("manifest.yaml");
         for (JsonNode c : m.path("connectors")) {
             String exe = c.path("executable").asText();
             seen.add(c.path("type").asText() + " " + c.path("protocols").get(0).asText() + " " + exe);
             assertTrue(Files.isExecutable(DIST.resolve(exe)), exe);
-            assertTrue(Files.exists(DIST.resolve(c.path("validator").asText())), c.path("validator").asText());
+            assertTrue(packed.add(exe), "packed twice: " + exe);
             assertFalse(c.path("class").asText().isBlank());
             assertFalse(c.path("subclass").asText().isBlank());
             for (JsonNode f : c.path("extra_files")) {
-                // the runtime only exists after `make package`; lib is always there
-                if (!f.asText().equals("runtime")) {
-                    assertTrue(Files.exists(DIST.resolve(f.asText())), f.asText());
-                }
+                // plakar pkg create opens each entry as a file: no directory, no duplicate
+                assertTrue(Files.isRegularFile(DIST.resolve(f.asText()), java.nio.file.LinkOption.NOFOLLOW_LINKS), f.asText());
+                assertTrue(packed.add(f.asText()), "packed twice: " + f.asText());
             }
         }
+        for (JsonNode c : m.path("connectors")) {
+            assertTrue(packed.contains(c.path("validator").asText()), "validator not packed: " + c.path("validator").asText());
+        }
+        Set<String> present = new TreeSet<>();
+        try (var walk = Files.walk(DIST)) {
+            walk.filter(Files::isRegularFile).forEach(f -> present.add(DIST.relativize(f).toString()));
+        }
+        assertEquals(present, packed, "the package must carry every file of dist/, and only those");
         assertEquals(List.of("importer proxmox+backup proxmoxImporter", "exporter proxmox+backup proxmoxExporter",
                 "importer pbs+audit pbsAuditImporter"), seen);
     }
