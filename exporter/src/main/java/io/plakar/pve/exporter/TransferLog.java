@@ -26,8 +26,9 @@ final class TransferLog {
         if (error == null) {
             LOG.info("{}: done, {} in {} ({})", what, human(bytes), String.format(Locale.ROOT, "%.1fs", secs), rate);
         } else {
-            LOG.error("{}: FAILED after {} in {} ({}): {}", what, human(bytes),
-                    String.format(Locale.ROOT, "%.1fs", secs), rate, error);
+            // failure paths do not always know how much was transferred: say nothing rather than "0 B"
+            LOG.error("{}: FAILED after {}{}: {}", what, String.format(Locale.ROOT, "%.1fs", secs),
+                    bytes > 0 ? " (" + human(bytes) + " transferred)" : "", error);
         }
     }
 
