@@ -165,7 +165,7 @@ public final class PbsAuditImporter implements Importer {
         emitBytes(sink, "/report/collisions.json", AuditJson.collisions(r), auditTime);
         emitBytes(sink, "/report/duplicates.json", AuditJson.duplicates(r), auditTime);
         emitGuests(r, sink, auditTime);
-        emitBytes(sink, "/report/report.txt", AuditJson.reportText(r), auditTime);
+        emitBytes(sink, "/report/report.txt", AuditReportText.render(r), auditTime);
     }
 
     /** guests.json goes to a temporary file (deleted on close): it can reach hundreds of MiB. */

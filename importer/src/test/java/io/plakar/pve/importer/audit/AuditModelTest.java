@@ -160,7 +160,7 @@ class AuditModelTest {
         // deterministic: rendering twice gives the same bytes (size known at scan == bytes served)
         assertEquals(new String(AuditJson.snapshot(merged), StandardCharsets.UTF_8),
                 new String(AuditJson.snapshot(merged), StandardCharsets.UTF_8));
-        String text = new String(AuditJson.reportText(r), StandardCharsets.UTF_8);
+        String text = new String(AuditReportText.render(r), StandardCharsets.UTF_8);
         assertTrue(text.indexOf("Collisions: 2 critical, 1 warning") < text.indexOf("Datastores"), text);
         assertTrue(text.contains("  @root: 5 snapshots, 28.84 KiB; 1 VM, 1 CT, 1 host"), text);
         assertTrue(text.contains("  pve-lab: 3 snapshots (1 in progress)"), text);

@@ -2,6 +2,7 @@ package io.plakar.pve.plugin.audit;
 
 import io.plakar.pve.importer.audit.AuditInput;
 import io.plakar.pve.importer.audit.AuditJson;
+import io.plakar.pve.importer.audit.AuditReportText;
 import io.plakar.pve.importer.audit.AuditModel;
 import io.plakar.pve.importer.audit.PbsAuditConfig;
 import io.plakar.pve.importer.audit.PbsAuditImporter;
@@ -87,7 +88,7 @@ public final class AuditBench {
             }
         });
         long reportBytes = AuditJson.summary(r).length + AuditJson.collisions(r).length + AuditJson.duplicates(r).length
-                + guestBytes[0] + AuditJson.reportText(r).length;
+                + guestBytes[0] + AuditReportText.render(r).length;
         long reportNanos = System.nanoTime() - t1;
         System.out.printf("model alone: build %.2f s; reports %.2f s (%,d bytes); heap: input %d MiB, input+model %d MiB;"
                         + " %,d backups, %,d guests, %d collisions%n",

@@ -1,6 +1,7 @@
 package io.plakar.pve.importer.audit.cli;
 
 import io.plakar.pve.importer.audit.AuditJson;
+import io.plakar.pve.importer.audit.AuditReportText;
 import io.plakar.pve.importer.audit.AuditModel;
 import io.plakar.pve.importer.audit.PbsAuditConfig;
 import io.plakar.pve.importer.audit.PbsAuditImporter;
@@ -122,7 +123,7 @@ public final class PbsAuditCli {
         }
         try (PbsAuditImporter importer = new PbsAuditImporter(config, Clock.systemUTC())) {
             AuditModel.Result r = importer.audit();
-            out.write(json ? AuditJson.summary(r) : AuditJson.reportText(r));
+            out.write(json ? AuditJson.summary(r) : AuditReportText.render(r));
             out.flush();
             if (outDir != null) {
                 writeAll(importer, r, outDir);
