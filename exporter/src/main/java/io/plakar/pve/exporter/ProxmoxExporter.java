@@ -63,6 +63,20 @@ public final class ProxmoxExporter implements Exporter {
                 this::nodeName);
     }
 
+    /** Reachability: the node answers {@code pvesh get /version} through the runner restores will use. */
+    @Override
+    public void ping() throws ConnectorException {
+        try {
+            String v = new io.plakar.pve.proxmox.Resources(runner).version();
+            LOG.info("reached {}: pve-manager {}", runner.describe(), v);
+        } catch (IOException e) {
+            throw ConnectorException.unavailable("proxmox+backup: " + runner.describe() + " is not usable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ConnectorException.unavailable("proxmox+backup: ping interrupted", e);
+        }
+    }
+
     @Override
     public ConnectorInfo info() {
         return new ConnectorInfo(origin, "proxmox+backup", "/", 0);

@@ -1,6 +1,7 @@
 package io.plakar.pve.plugin.exporter;
 
 import io.plakar.pve.testkit.host.ExportItem;
+import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.sim.FakeNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -243,6 +244,23 @@ class ProxmoxExporterLocalIT {
         assertTrue(error.contains("mode=local restores on this node (pve1)") && error.contains("mode=remote with node=pve2"), error);
         assertTrue(node.auditArgv("qmrestore").isEmpty(), "nothing may be restored on the wrong node");
         assertTrue(node.listDumpDir(dumpDir).isEmpty());
+    }
+
+    @Test
+    void pingReachesTheNodeOrSaysWhyNot() {
+        try (PluginProcess p = PluginProcess.spawn(exporterExecutable(), node.env())) {
+            p.exporter().init("proxmox+backup", localConfig(node, dumpDir));
+            p.exporter().ping();
+        }
+        Map<String, String> broken = new java.util.HashMap<>(node.env());
+        broken.put("PVE_FAKE_STATE", node.tempRoot().resolve("no-such-state").toString());
+        try (PluginProcess p = PluginProcess.spawn(exporterExecutable(), broken)) {
+            p.exporter().init("proxmox+backup", localConfig(node, dumpDir));
+            io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.grpc.StatusRuntimeException.class, () -> p.exporter().ping());
+            assertEquals(io.grpc.Status.Code.UNAVAILABLE, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().contains("is not usable"), e.getStatus().getDescription());
+        }
     }
 
     private static List<String> listTree(Path root) throws Exception {
