@@ -60,24 +60,7 @@ public final class ConfigReader {
 
     /** The raw value, or empty. Rejects control characters (NUL, newline…) in every value. */
     public Optional<String> string(String key) {
-        known.add(key);
-        checked.add(key);
-        String v = values.get(key);
-        if (v == null) {
-            return Optional.empty();
-        }
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                problem(key, "contains a control character");
-                return Optional.empty();
-            }
-        }
-        if (v.length() > 4096) {
-            problem(key, "is too long (" + v.length() + " characters, at most 4096)");
-            return Optional.empty();
-        }
-        return Optional.of(v);
+        return checkedValue(key, 4096, false);
     }
 
     /**
@@ -85,6 +68,10 @@ public final class ConfigReader {
      * are allowed, every other control character (NUL above all) is refused.
      */
     public Optional<String> text(String key, int maxLength) {
+        return checkedValue(key, maxLength, true);
+    }
+
+    private Optional<String> checkedValue(String key, int maxLength, boolean multiline) {
         known.add(key);
         checked.add(key);
         String v = values.get(key);
@@ -93,7 +80,8 @@ public final class ConfigReader {
         }
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f) {
+            boolean lineBreakOrTab = c == '\n' || c == '\r' || c == '\t';
+            if ((c < 0x20 && !(multiline && lineBreakOrTab)) || c == 0x7f) {
                 problem(key, "contains a control character");
                 return Optional.empty();
             }

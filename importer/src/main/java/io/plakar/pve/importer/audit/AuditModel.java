@@ -152,6 +152,21 @@ public final class AuditModel {
         public boolean readable = true;
     }
 
+    /** Snapshot, in-progress and size totals over a datastore's namespaces. */
+    public record StoreTotals(long snapshots, long inProgress, long size) {
+        public static StoreTotals of(java.util.Collection<NsStats> namespaces) {
+            long s = 0;
+            long p = 0;
+            long z = 0;
+            for (NsStats n : namespaces) {
+                s += n.snapshots;
+                p += n.inProgress;
+                z += n.size;
+            }
+            return new StoreTotals(s, p, z);
+        }
+    }
+
     public static final class Guest {
         public final String type;
         public final String id;

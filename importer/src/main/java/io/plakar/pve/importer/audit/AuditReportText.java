@@ -67,14 +67,10 @@ public final class AuditReportText {
         sb.append("Datastores\n");
         for (AuditInput.StoreData sd : in.stores) {
             Map<String, AuditModel.NsStats> nss = r.namespaces.getOrDefault(sd.store, Map.of());
-            long s1 = 0;
-            long p1 = 0;
-            long z1 = 0;
-            for (AuditModel.NsStats n : nss.values()) {
-                s1 += n.snapshots;
-                p1 += n.inProgress;
-                z1 += n.size;
-            }
+            AuditModel.StoreTotals totals = AuditModel.StoreTotals.of(nss.values());
+            long s1 = totals.snapshots();
+            long p1 = totals.inProgress();
+            long z1 = totals.size();
             sb.append(sd.store).append(": ").append(plural(s1, "snapshot", "snapshots"));
             if (p1 > 0) {
                 sb.append(" (").append(p1).append(" in progress)");
