@@ -190,6 +190,13 @@ public final class ProxmoxImporter implements Importer {
                 LOG.error("{}", e.getMessage());
                 emit(sink, Record.failed(failedPath(g, g.vmid()), e.getMessage()));
                 continue;
+            } catch (RuntimeException e) {
+                // a library failing unexpectedly (e.g. a connection torn down mid-call) fails this
+                // guest only; the node's other guests are still tried
+                String msg = g.describe() + ": dump could not be started: " + e;
+                LOG.error("{}", msg);
+                emit(sink, Record.failed(failedPath(g, g.vmid()), msg));
+                continue;
             }
             String path = "/" + d.name().fileName();
             summary.started(d);

@@ -341,7 +341,9 @@ public final class SshRunner implements Runner {
         Session session;
         try {
             session = c.startSession();
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // (sshj throws IllegalStateException "Not connected" when the transport died between
+            // our liveness check and the channel request)
             // The connection died while idle but looked alive (EOF not noticed yet): no channel
             // was opened, so nothing started on the node; reconnect once and try again.
             log.info("{}: cannot open a session ({}); reconnecting", describe(), e.getMessage());
