@@ -78,7 +78,7 @@ final class GuestRestore {
                 long free = staging.freeBytes();
                 if (free >= 0 && free < expectedSize) {
                     throw new RestoreFailure("not enough free space in " + staging.directory() + " to stage "
-                            + TransferLog.human(expectedSize) + " (" + TransferLog.human(free) + " free); free some space, "
+                            + io.plakar.pve.proxmox.Sizes.human(expectedSize) + " (" + io.plakar.pve.proxmox.Sizes.human(free) + " free); free some space, "
                             + "choose another dump_dir" + (dump.type() == GuestType.QEMU ? ", or use restore_transport=stream" : ""));
                 }
             }
@@ -141,7 +141,7 @@ final class GuestRestore {
                 throw new IOException("short content: " + bytes + " of " + expectedSize + " bytes arrived");
             }
             long nanos = Math.max(System.nanoTime() - t0, 1);
-            TransferLog.log().info("staged {} as {} in {} ({} MB/s)", TransferLog.human(bytes), path,
+            TransferLog.log().info("staged {} as {} in {} ({} MB/s)", io.plakar.pve.proxmox.Sizes.human(bytes), path,
                     String.format(java.util.Locale.ROOT, "%.1fs", nanos / 1e9),
                     String.format(java.util.Locale.ROOT, "%.1f", bytes / 1e6 / (nanos / 1e9)));
             return new Staged(fileName, path, bytes, prefix, prefixLength, dump.compression());

@@ -199,7 +199,7 @@ public final class ProxmoxExporter implements Exporter {
             GuestRestore.Staged staged = steps.stage(name, size, content);
             if (defer) {
                 pending = new PendingDump(record, d, plan, staged, what, t0);
-                LOG.info("{}: staged {}; restoring once its sidecars (pool) were read", what, TransferLog.human(staged.bytes()));
+                LOG.info("{}: staged {}; restoring once its sidecars (pool) were read", what, io.plakar.pve.proxmox.Sizes.human(staged.bytes()));
                 return Result.deferred(record);
             }
             steps.restoreStaged(plan, staged, opts.pool());

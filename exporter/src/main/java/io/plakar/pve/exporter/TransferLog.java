@@ -1,5 +1,6 @@
 package io.plakar.pve.exporter;
 
+import io.plakar.pve.proxmox.Sizes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,32 +18,18 @@ final class TransferLog {
     }
 
     static void started(String what, long size, String how) {
-        LOG.info("{}: start ({}, {})", what, how, size >= 0 ? human(size) : "size unknown");
+        LOG.info("{}: start ({}, {})", what, how, size >= 0 ? Sizes.human(size) : "size unknown");
     }
 
     static void ended(String what, long bytes, long nanos, String error) {
         double secs = Math.max(nanos, 1) / 1e9;
         String rate = String.format(Locale.ROOT, "%.1f MB/s", bytes / 1e6 / secs);
         if (error == null) {
-            LOG.info("{}: done, {} in {} ({})", what, human(bytes), String.format(Locale.ROOT, "%.1fs", secs), rate);
+            LOG.info("{}: done, {} in {} ({})", what, Sizes.human(bytes), String.format(Locale.ROOT, "%.1fs", secs), rate);
         } else {
             // failure paths do not always know how much was transferred: say nothing rather than "0 B"
             LOG.error("{}: FAILED after {}{}: {}", what, String.format(Locale.ROOT, "%.1fs", secs),
-                    bytes > 0 ? " (" + human(bytes) + " transferred)" : "", error);
+                    bytes > 0 ? " (" + Sizes.human(bytes) + " transferred)" : "", error);
         }
-    }
-
-    static String human(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] u = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int i = -1;
-        while (v >= 1024 && i < u.length - 1) {
-            v /= 1024;
-            i++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, u[i]);
     }
 }

@@ -16,6 +16,6 @@ public final class Sizes {
             v /= 1024;
             u++;
         }
-        return String.format("%.1f %s", v, units[u]);
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
     }
 }
