@@ -66,15 +66,7 @@ public final class ProxmoxExporter implements Exporter {
     /** Reachability: the node answers {@code pvesh get /version} through the runner restores will use. */
     @Override
     public void ping() throws ConnectorException {
-        try {
-            String v = new io.plakar.pve.proxmox.Resources(runner).version();
-            LOG.info("reached {}: pve-manager {}", runner.describe(), v);
-        } catch (IOException e) {
-            throw ConnectorException.unavailable("proxmox+backup: " + runner.describe() + " is not usable: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ConnectorException.unavailable("proxmox+backup: ping interrupted", e);
-        }
+        io.plakar.pve.proxmox.NodePing.check(runner);
     }
 
     @Override

@@ -86,16 +86,7 @@ public final class ProxmoxImporter implements Importer {
 
     @Override
     public void ping() throws ConnectorException {
-        Runner r = nodes.inventory();
-        try {
-            String v = new Resources(r).version();
-            LOG.info("reached {}: pve-manager {}", r.describe(), v);
-        } catch (IOException e) {
-            throw ConnectorException.unavailable("proxmox+backup: " + r.describe() + " is not usable: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ConnectorException.unavailable("proxmox+backup: ping interrupted", e);
-        }
+        io.plakar.pve.proxmox.NodePing.check(nodes.inventory());
     }
 
     @Override
