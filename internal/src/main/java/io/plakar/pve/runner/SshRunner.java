@@ -358,7 +358,7 @@ public final class SshRunner implements Runner {
         }
         try {
             Session.Command cmd = session.exec(line);
-            InputStream stderr = new BackpressuredStderr(cmd.getErrorStream(), cmd.getInputStream(), (int) (WINDOW_SIZE / 2));
+            InputStream stderr = new BackpressuredStderr(cmd.getErrorStream(), cmd.getInputStream(), cmd, (int) (WINDOW_SIZE / 2));
             StderrTail tail = new StderrTail(stderr, stderrLines, "ssh stderr " + argv.get(0));
             log.debug("{}: started {}", describe(), argv.get(0));
             return new SshCommand(session, cmd, tail, describe() + " " + argv.get(0), c.getTransport());
