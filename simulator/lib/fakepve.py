@@ -516,6 +516,7 @@ class Sink:
         self.count = 0
         self.fault = fault
         self.limit = None
+        self.pause_at = None
         self.slow = None
         self.bw = bwlimit_kib * 1024 if bwlimit_kib else 0
         self.t0 = time.time()
@@ -523,6 +524,8 @@ class Sink:
             k = fault.get('kind')
             if k in ('fail_after_bytes', 'kill_after_bytes', 'hang_after_bytes'):
                 self.limit = int(fault.get('bytes', 0))
+            elif k == 'pause_after_bytes':
+                self.pause_at = int(fault.get('bytes', 0))
             elif k == 'slow':
                 self.slow = float(fault.get('delay_ms', 100)) / 1000.0
         self.next_slow = 1 << 20
@@ -538,6 +541,13 @@ class Sink:
             self._raw(view[:n])
             self.count += n
             raise FaultTriggered(self.fault)
+        if self.pause_at is not None and self.count + len(view) >= self.pause_at:
+            n = self.pause_at - self.count
+            self._raw(view[:n])
+            self.count += n
+            view = view[n:]
+            self.pause_at = None
+            self._pause()
         self._raw(view)
         self.count += len(view)
         if self.slow is not None:
@@ -549,6 +559,17 @@ class Sink:
             el = time.time() - self.t0
             if expect > el:
                 time.sleep(expect - el)
+
+    def _pause(self):
+        """Lets a test act at an exact point of the stream: the marker file says 'paused here';
+        the writer goes on once the test removes it."""
+        marker = self.fault['marker']
+        with open(marker + '.tmp', 'w') as f:
+            f.write('%d\n' % self.count)
+        os.rename(marker + '.tmp', marker)
+        deadline = time.time() + 600
+        while os.path.exists(marker) and time.time() < deadline:
+            time.sleep(0.01)
 
     def _raw(self, view):
         while view:

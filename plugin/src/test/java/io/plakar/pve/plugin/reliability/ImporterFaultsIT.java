@@ -183,14 +183,17 @@ class ImporterFaultsIT {
         assertFalse(err.isEmpty());
     }
 
+    /** The drop is timed by the stream itself: vzdump pauses after 4 MiB, the connection dies, vzdump goes on. */
     @Test
     void sshConnectionDroppedMidBackup() throws Exception {
         node.updateGuest(100, g -> g.diskBytes(96L << 20));
-        node.fault("vzdump", 100, "slow", "delay_ms", 30);
-        run(Mode.REMOTE, "SSH connection dropped mid-backup", config(Mode.REMOTE, dumpDir), BackupOptions.defaults(), p -> {
-            Procs.sleep(1500);
-            sshd.dropConnections();
-        }, "VM 100");
+        FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
+        run(Mode.REMOTE, "SSH connection dropped mid-backup (after 4 MiB of the dump)", config(Mode.REMOTE, dumpDir),
+                BackupOptions.defaults(), p -> {
+                    pause.awaitPaused(Duration.ofSeconds(60));
+                    sshd.dropConnections();
+                    pause.resume();
+                }, "VM 100");
     }
 
     @ParameterizedTest
@@ -207,12 +210,12 @@ class ImporterFaultsIT {
     @Test
     void sshConnectionDroppedWhileVzdumpWritesToDumpDir() throws Exception {
         node.updateGuest(100, g -> g.diskBytes(96L << 20));
-        node.fault("vzdump", 100, "slow", "delay_ms", 30);
+        FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
         run(Mode.REMOTE, "SSH connection dropped while vzdump writes dump_dir (transport=dumpdir)",
                 config(Mode.REMOTE, dumpDir, "transport", "dumpdir"), BackupOptions.defaults(), p -> {
-                    awaitSession("vzdump");
-                    Procs.sleep(300);
+                    pause.awaitPaused(Duration.ofSeconds(60));
                     sshd.dropConnections();
+                    pause.resume();
                 }, "VM 100");
     }
 
@@ -222,8 +225,7 @@ class ImporterFaultsIT {
         node.updateGuest(100, g -> g.diskBytes(96L << 20));
         run(Mode.REMOTE, "SSH connection dropped while the staged dump is read (transport=dumpdir)",
                 config(Mode.REMOTE, dumpDir, "transport", "dumpdir"), BackupOptions.defaults().readDelayPerChunk(40), p -> {
-                    awaitSession("cat");
-                    Procs.sleep(300);
+                    awaitSession("cat"); // the read-back has started: the drop lands in it
                     sshd.dropConnections();
                 }, "VM 100");
     }

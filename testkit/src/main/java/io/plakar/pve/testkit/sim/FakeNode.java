@@ -301,6 +301,51 @@ public final class FakeNode implements AutoCloseable {
         return setFault(tool, vmid, spec);
     }
 
+    /**
+     * Pauses {@code tool}'s stream for {@code vmid} once exactly {@code bytes} archive bytes have
+     * been written, so that a test can act at that point (drop a connection, cancel) instead of
+     * guessing with a sleep. Wait with {@link StreamPause#awaitPaused}, then {@link StreamPause#resume}.
+     */
+    public StreamPause pauseAfterBytes(String tool, int vmid, long bytes) {
+        Path marker = stateDir.resolve("pause-" + tool + "-" + vmid + "-" + System.nanoTime());
+        fault(tool, vmid, "pause_after_bytes", "bytes", bytes, "marker", marker.toString());
+        return new StreamPause(marker);
+    }
+
+    /** The test's side of a {@code pause_after_bytes} fault. */
+    public static final class StreamPause {
+        private final Path marker;
+
+        StreamPause(Path marker) {
+            this.marker = marker;
+        }
+
+        /** Blocks until the tool has written the bytes and paused. */
+        public void awaitPaused(java.time.Duration timeout) {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (!Files.exists(marker)) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("the stream never reached its pause point: " + marker);
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+        }
+
+        /** Lets the paused tool go on writing. */
+        public void resume() {
+            try {
+                Files.deleteIfExists(marker);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     public FakeNode clearFaults() {
         try {
             Files.deleteIfExists(stateDir.resolve("faults.json"));
