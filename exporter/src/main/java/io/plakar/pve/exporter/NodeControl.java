@@ -1,5 +1,6 @@
 package io.plakar.pve.exporter;
 
+import io.plakar.pve.proxmox.ProxmoxJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.plakar.pve.proxmox.GuestType;
@@ -102,7 +103,7 @@ public final class NodeControl {
         JsonNode arr = JSON.readTree(r.stdout());
         List<String> out = new ArrayList<>();
         for (JsonNode s : arr) {
-            if (!flag(s.get("enabled"), true) || !flag(s.get("active"), true)) {
+            if (!ProxmoxJson.bool(s, "enabled", true) || !ProxmoxJson.bool(s, "active", true)) {
                 continue;
             }
             String contents = s.path("content").asText("");
@@ -124,17 +125,5 @@ public final class NodeControl {
         String h = r.stdout().strip();
         int dot = h.indexOf('.');
         return dot > 0 ? h.substring(0, dot) : h;
-    }
-
-    /** PVE sends booleans as 1/0, "1"/"0" or true/false: accept all. */
-    private static boolean flag(JsonNode n, boolean missing) {
-        if (n == null || n.isNull()) {
-            return missing;
-        }
-        if (n.isBoolean()) {
-            return n.asBoolean();
-        }
-        String s = n.asText().strip();
-        return s.equals("1") || s.equalsIgnoreCase("true") || s.equalsIgnoreCase("yes") || s.equalsIgnoreCase("on");
     }
 }

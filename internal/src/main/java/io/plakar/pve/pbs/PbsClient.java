@@ -1,5 +1,6 @@
 package io.plakar.pve.pbs;
 
+import io.plakar.pve.proxmox.ProxmoxJson;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ public final class PbsClient implements AutoCloseable {
 
     public PbsTypes.Version version() throws ApiException {
         JsonNode d = data(http.get("/version", null), "/version");
-        return new PbsTypes.Version(Lenient.text(d, "version"), Lenient.text(d, "release"));
+        return new PbsTypes.Version(ProxmoxJson.text(d, "version"), ProxmoxJson.text(d, "release"));
     }
 
     /**
@@ -52,7 +53,7 @@ public final class PbsClient implements AutoCloseable {
             JsonNode d = data(http.get("/nodes/localhost/tasks", q), "/nodes/localhost/tasks");
             if (d.isArray()) {
                 for (JsonNode t : d) {
-                    String upid = Lenient.text(t, "upid");
+                    String upid = ProxmoxJson.text(t, "upid");
                     String node = upidNode(upid);
                     if (node != null) {
                         return Optional.of(node);
@@ -78,8 +79,8 @@ public final class PbsClient implements AutoCloseable {
         JsonNode d = data(http.get("/admin/datastore", null), "/admin/datastore");
         List<PbsTypes.Datastore> out = new ArrayList<>();
         for (JsonNode n : d) {
-            out.add(new PbsTypes.Datastore(Lenient.text(n, "store"), Lenient.text(n, "comment"),
-                    Lenient.text(n, "maintenance"), Lenient.text(n, "mount-status"), Lenient.text(n, "backend-type")));
+            out.add(new PbsTypes.Datastore(ProxmoxJson.text(n, "store"), ProxmoxJson.text(n, "comment"),
+                    ProxmoxJson.text(n, "maintenance"), ProxmoxJson.text(n, "mount-status"), ProxmoxJson.text(n, "backend-type")));
         }
         return out;
     }
@@ -109,7 +110,7 @@ public final class PbsClient implements AutoCloseable {
         }
         List<String> out = new ArrayList<>();
         for (JsonNode n : data(body, path)) {
-            String ns = Lenient.text(n, "ns");
+            String ns = ProxmoxJson.text(n, "ns");
             out.add(ns == null ? "" : interner.intern(ns));
         }
         return Optional.of(out);
@@ -126,12 +127,12 @@ public final class PbsClient implements AutoCloseable {
         PbsTypes.GcStatus gc = null;
         JsonNode g = d.get("gc-status");
         if (g != null && g.isObject()) {
-            gc = new PbsTypes.GcStatus(Lenient.text(g, "upid"), Lenient.field(g, "index-file-count", 0),
-                    Lenient.field(g, "index-data-bytes", 0), Lenient.field(g, "disk-bytes", 0),
-                    Lenient.field(g, "disk-chunks", 0), Lenient.field(g, "removed-bytes", 0),
-                    Lenient.field(g, "removed-chunks", 0), Lenient.field(g, "pending-bytes", 0),
-                    Lenient.field(g, "pending-chunks", 0), Lenient.field(g, "removed-bad", 0),
-                    Lenient.field(g, "still-bad", 0));
+            gc = new PbsTypes.GcStatus(ProxmoxJson.text(g, "upid"), ProxmoxJson.integer(g, "index-file-count", 0),
+                    ProxmoxJson.integer(g, "index-data-bytes", 0), ProxmoxJson.integer(g, "disk-bytes", 0),
+                    ProxmoxJson.integer(g, "disk-chunks", 0), ProxmoxJson.integer(g, "removed-bytes", 0),
+                    ProxmoxJson.integer(g, "removed-chunks", 0), ProxmoxJson.integer(g, "pending-bytes", 0),
+                    ProxmoxJson.integer(g, "pending-chunks", 0), ProxmoxJson.integer(g, "removed-bad", 0),
+                    ProxmoxJson.integer(g, "still-bad", 0));
         }
         Map<String, PbsTypes.TypeCount> counts = null;
         JsonNode c = d.get("counts");
@@ -141,11 +142,11 @@ public final class PbsClient implements AutoCloseable {
                 var e = it.next();
                 JsonNode v = e.getValue();
                 counts.put(e.getKey(), v == null || v.isNull() ? null
-                        : new PbsTypes.TypeCount(Lenient.field(v, "groups", 0), Lenient.field(v, "snapshots", 0)));
+                        : new PbsTypes.TypeCount(ProxmoxJson.integer(v, "groups", 0), ProxmoxJson.integer(v, "snapshots", 0)));
             }
         }
-        return new PbsTypes.Status(Lenient.field(d, "total", 0), Lenient.field(d, "used", 0), Lenient.field(d, "avail", 0),
-                gc, counts, Lenient.text(d, "backend-type"));
+        return new PbsTypes.Status(ProxmoxJson.integer(d, "total", 0), ProxmoxJson.integer(d, "used", 0), ProxmoxJson.integer(d, "avail", 0),
+                gc, counts, ProxmoxJson.text(d, "backend-type"));
     }
 
     /** Snapshots of one namespace (not recursive). {@code ns} null or "" = root (no parameter sent). */
@@ -169,19 +170,19 @@ public final class PbsClient implements AutoCloseable {
                     if (f.isTextual()) {
                         files.add(new PbsTypes.File(interner.intern(f.asText()), null, -1));
                     } else {
-                        files.add(new PbsTypes.File(interner.intern(Lenient.text(f, "filename")),
-                                interner.intern(Lenient.text(f, "crypt-mode")), Lenient.field(f, "size", -1)));
+                        files.add(new PbsTypes.File(interner.intern(ProxmoxJson.text(f, "filename")),
+                                interner.intern(ProxmoxJson.text(f, "crypt-mode")), ProxmoxJson.integer(f, "size", -1)));
                     }
                 }
             }
             JsonNode v = j.get("verification");
-            String vState = v != null && v.isObject() ? interner.intern(Lenient.text(v, "state")) : null;
-            String vUpid = v != null && v.isObject() ? interner.intern(Lenient.text(v, "upid")) : null;
-            out.add(new PbsTypes.Snapshot(s, n, interner.intern(Lenient.text(j, "backup-type")),
-                    interner.intern(Lenient.text(j, "backup-id")), Lenient.field(j, "backup-time", 0),
-                    Lenient.field(j, "size", -1), List.copyOf(files), interner.intern(Lenient.text(j, "owner")),
-                    Lenient.bool(j, "protected", false), Lenient.text(j, "comment"), vState, vUpid,
-                    interner.intern(Lenient.text(j, "fingerprint"))));
+            String vState = v != null && v.isObject() ? interner.intern(ProxmoxJson.text(v, "state")) : null;
+            String vUpid = v != null && v.isObject() ? interner.intern(ProxmoxJson.text(v, "upid")) : null;
+            out.add(new PbsTypes.Snapshot(s, n, interner.intern(ProxmoxJson.text(j, "backup-type")),
+                    interner.intern(ProxmoxJson.text(j, "backup-id")), ProxmoxJson.integer(j, "backup-time", 0),
+                    ProxmoxJson.integer(j, "size", -1), List.copyOf(files), interner.intern(ProxmoxJson.text(j, "owner")),
+                    ProxmoxJson.bool(j, "protected", false), ProxmoxJson.text(j, "comment"), vState, vUpid,
+                    interner.intern(ProxmoxJson.text(j, "fingerprint"))));
         }
         return out;
     }

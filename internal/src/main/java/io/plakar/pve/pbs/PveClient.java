@@ -1,5 +1,6 @@
 package io.plakar.pve.pbs;
 
+import io.plakar.pve.proxmox.ProxmoxJson;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
@@ -28,14 +29,14 @@ public final class PveClient implements AutoCloseable {
     }
 
     public String version() throws ApiException {
-        return Lenient.text(data("/version", null), "version");
+        return ProxmoxJson.text(data("/version", null), "version");
     }
 
     /** The cluster name from {@code /cluster/status}, empty for a single node or when not allowed. */
     public Optional<String> clusterName() {
         try {
             for (JsonNode n : data("/cluster/status", null)) {
-                if ("cluster".equals(Lenient.text(n, "type")) && n.hasNonNull("name")) {
+                if ("cluster".equals(ProxmoxJson.text(n, "type")) && n.hasNonNull("name")) {
                     return Optional.of(n.get("name").asText());
                 }
             }
@@ -48,7 +49,7 @@ public final class PveClient implements AutoCloseable {
     public List<PveTypes.Node> nodes() throws ApiException {
         List<PveTypes.Node> out = new ArrayList<>();
         for (JsonNode n : data("/nodes", null)) {
-            out.add(new PveTypes.Node(Lenient.text(n, "node"), Lenient.text(n, "status")));
+            out.add(new PveTypes.Node(ProxmoxJson.text(n, "node"), ProxmoxJson.text(n, "status")));
         }
         return out;
     }
@@ -58,7 +59,7 @@ public final class PveClient implements AutoCloseable {
         List<PveTypes.Storage> out = new ArrayList<>();
         for (JsonNode n : data("/nodes/" + RestClient.enc(node) + "/storage", Map.of("content", "backup"))) {
             Set<String> content = new LinkedHashSet<>();
-            String c = Lenient.text(n, "content");
+            String c = ProxmoxJson.text(n, "content");
             if (c != null) {
                 for (String s : c.split(",")) {
                     if (!s.isBlank()) {
@@ -66,8 +67,8 @@ public final class PveClient implements AutoCloseable {
                     }
                 }
             }
-            out.add(new PveTypes.Storage(Lenient.text(n, "storage"), Lenient.text(n, "type"), content,
-                    Lenient.bool(n, "shared", false), Lenient.bool(n, "active", true), Lenient.bool(n, "enabled", true)));
+            out.add(new PveTypes.Storage(ProxmoxJson.text(n, "storage"), ProxmoxJson.text(n, "type"), content,
+                    ProxmoxJson.bool(n, "shared", false), ProxmoxJson.bool(n, "active", true), ProxmoxJson.bool(n, "enabled", true)));
         }
         return out;
     }
@@ -75,9 +76,9 @@ public final class PveClient implements AutoCloseable {
     /** Where a {@code pbs} storage points: {@code GET /storage/{storage}}. */
     public PveTypes.PbsStorageConfig pbsStorageConfig(String storage) throws ApiException {
         JsonNode d = data("/storage/" + RestClient.enc(storage), null);
-        return new PveTypes.PbsStorageConfig(storage, Lenient.text(d, "server"), (int) Lenient.field(d, "port", 8007),
-                Lenient.text(d, "datastore"), Optional.ofNullable(Lenient.text(d, "namespace")).orElse(""),
-                Lenient.text(d, "fingerprint"));
+        return new PveTypes.PbsStorageConfig(storage, ProxmoxJson.text(d, "server"), (int) ProxmoxJson.integer(d, "port", 8007),
+                ProxmoxJson.text(d, "datastore"), Optional.ofNullable(ProxmoxJson.text(d, "namespace")).orElse(""),
+                ProxmoxJson.text(d, "fingerprint"));
     }
 
     public List<PveTypes.Backup> backups(String node, String storage) throws ApiException {
@@ -85,11 +86,11 @@ public final class PveClient implements AutoCloseable {
         List<PveTypes.Backup> out = new ArrayList<>();
         for (JsonNode n : data(path, Map.of("content", "backup"))) {
             JsonNode v = n.get("verification");
-            out.add(new PveTypes.Backup(Lenient.text(n, "volid"), interner.intern(Lenient.text(n, "format")),
-                    interner.intern(Lenient.text(n, "subtype")), Lenient.field(n, "vmid", -1), Lenient.field(n, "ctime", 0),
-                    Lenient.field(n, "size", -1), Lenient.text(n, "notes"), Lenient.bool(n, "protected", false),
-                    v != null && v.isObject() ? interner.intern(Lenient.text(v, "state")) : null,
-                    Lenient.text(n, "encrypted")));
+            out.add(new PveTypes.Backup(ProxmoxJson.text(n, "volid"), interner.intern(ProxmoxJson.text(n, "format")),
+                    interner.intern(ProxmoxJson.text(n, "subtype")), ProxmoxJson.integer(n, "vmid", -1), ProxmoxJson.integer(n, "ctime", 0),
+                    ProxmoxJson.integer(n, "size", -1), ProxmoxJson.text(n, "notes"), ProxmoxJson.bool(n, "protected", false),
+                    v != null && v.isObject() ? interner.intern(ProxmoxJson.text(v, "state")) : null,
+                    ProxmoxJson.text(n, "encrypted")));
         }
         return out;
     }
@@ -97,12 +98,12 @@ public final class PveClient implements AutoCloseable {
     public List<PveTypes.Guest> guests() throws ApiException {
         List<PveTypes.Guest> out = new ArrayList<>();
         for (JsonNode n : data("/cluster/resources", Map.of("type", "vm"))) {
-            String type = Lenient.text(n, "type");
+            String type = ProxmoxJson.text(n, "type");
             if (!"qemu".equals(type) && !"lxc".equals(type)) {
                 continue;
             }
-            out.add(new PveTypes.Guest(Lenient.field(n, "vmid", -1), Lenient.text(n, "node"), type,
-                    Lenient.text(n, "name"), Lenient.bool(n, "template", false)));
+            out.add(new PveTypes.Guest(ProxmoxJson.integer(n, "vmid", -1), ProxmoxJson.text(n, "node"), type,
+                    ProxmoxJson.text(n, "name"), ProxmoxJson.bool(n, "template", false)));
         }
         return out;
     }
@@ -111,11 +112,11 @@ public final class PveClient implements AutoCloseable {
     public List<PveTypes.Snapshot> snapshots(String node, String type, long vmid) throws ApiException {
         List<PveTypes.Snapshot> out = new ArrayList<>();
         for (JsonNode n : data("/nodes/" + RestClient.enc(node) + "/" + type + "/" + vmid + "/snapshot", null)) {
-            String name = Lenient.text(n, "name");
+            String name = ProxmoxJson.text(n, "name");
             if (name == null || name.equals("current")) {
                 continue;
             }
-            out.add(new PveTypes.Snapshot(name, Lenient.field(n, "snaptime", 0)));
+            out.add(new PveTypes.Snapshot(name, ProxmoxJson.integer(n, "snaptime", 0)));
         }
         return out;
     }

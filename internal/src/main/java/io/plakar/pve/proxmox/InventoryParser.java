@@ -41,7 +41,7 @@ public final class InventoryParser {
         if (root != null && root.isArray()) {
             pool = null;
             for (JsonNode e : root) {
-                if (poolId.equals(PerlValues.text(e.get("poolid")))) {
+                if (poolId.equals(ProxmoxJson.text(e.get("poolid")))) {
                     pool = e;
                     break;
                 }
@@ -71,16 +71,16 @@ public final class InventoryParser {
         }
         List<ClusterNode> nodes = new ArrayList<>();
         for (JsonNode e : root) {
-            if (!"node".equals(PerlValues.text(e.get("type")))) {
+            if (!"node".equals(ProxmoxJson.text(e.get("type")))) {
                 continue;
             }
-            String name = PerlValues.text(e.get("name"));
+            String name = ProxmoxJson.text(e.get("name"));
             if (name == null || name.isEmpty()) {
                 continue;
             }
-            String ip = PerlValues.text(e.get("ip"));
+            String ip = ProxmoxJson.text(e.get("ip"));
             nodes.add(new ClusterNode(name, ip == null ? "" : ip,
-                    PerlValues.bool(e.get("local"), false), PerlValues.bool(e.get("online"), true)));
+                    ProxmoxJson.bool(e.get("local"), false), ProxmoxJson.bool(e.get("online"), true)));
         }
         return nodes;
     }
@@ -88,7 +88,7 @@ public final class InventoryParser {
     /** {@code /version}: the full version string (e.g. 8.2.4). */
     public static String version(String json) throws IOException {
         JsonNode root = JSON.readTree(json);
-        String v = root == null ? null : PerlValues.text(root.get("version"));
+        String v = root == null ? null : ProxmoxJson.text(root.get("version"));
         if (v == null || v.isEmpty()) {
             throw new IOException("unexpected /version output: no version field");
         }
@@ -98,21 +98,21 @@ public final class InventoryParser {
     private static List<Guest> guests(JsonNode array) {
         List<Guest> out = new ArrayList<>();
         for (JsonNode e : array) {
-            String type = PerlValues.text(e.get("type"));
+            String type = ProxmoxJson.text(e.get("type"));
             if (!"qemu".equals(type) && !"lxc".equals(type)) {
                 continue; // storage members of a pool, or a type we do not back up
             }
-            OptionalLong vmid = PerlValues.integer(e.get("vmid"));
+            OptionalLong vmid = ProxmoxJson.integer(e.get("vmid"));
             if (vmid.isEmpty()) {
-                vmid = vmidFromId(PerlValues.text(e.get("id")));
+                vmid = vmidFromId(ProxmoxJson.text(e.get("id")));
             }
             if (vmid.isEmpty() || vmid.getAsLong() < 100 || vmid.getAsLong() > 999_999_999) {
                 continue;
             }
-            String node = PerlValues.text(e.get("node"));
+            String node = ProxmoxJson.text(e.get("node"));
             out.add(new Guest((int) vmid.getAsLong(), GuestType.fromId(type), node == null ? "" : node,
-                    PerlValues.text(e.get("name")), PerlValues.text(e.get("status")),
-                    PerlValues.bool(e.get("template"), false)));
+                    ProxmoxJson.text(e.get("name")), ProxmoxJson.text(e.get("status")),
+                    ProxmoxJson.bool(e.get("template"), false)));
         }
         return out;
     }
