@@ -1,6 +1,6 @@
 package io.plakar.pve.plugin;
 
-import io.plakar.pve.importer.ProxmoxImporterFactory;
+import io.plakar.pve.importer.backup.ProxmoxImporterFactory;
 import io.plakar.pve.sdk.PluginServer;
 
 /** Entry point of the proxmox+backup importer connector: serves Plakar's gRPC over stdin/stdout. */

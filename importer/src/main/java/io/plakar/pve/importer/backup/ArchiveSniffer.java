@@ -1,5 +1,7 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.Compression;
+import io.plakar.pve.proxmox.GuestType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.Guest;
+import io.plakar.pve.proxmox.Resources;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.Compression;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

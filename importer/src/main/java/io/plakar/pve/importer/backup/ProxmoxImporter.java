@@ -1,14 +1,10 @@
-package io.plakar.pve.importer;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.NodePing;
 import io.plakar.pve.proxmox.ClusterNode;
-import io.plakar.pve.proxmox.DumpFailedException;
-import io.plakar.pve.proxmox.DumpNamer;
 import io.plakar.pve.proxmox.Guest;
-import io.plakar.pve.proxmox.GuestDumper;
-import io.plakar.pve.proxmox.GuestResolver;
-import io.plakar.pve.proxmox.GuestResolver.Target;
+import io.plakar.pve.importer.backup.GuestResolver.Target;
 import io.plakar.pve.proxmox.Resources;
-import io.plakar.pve.proxmox.StartedDump;
 import io.plakar.pve.runner.Runner;
 import io.plakar.pve.sdk.ConnectorException;
 import io.plakar.pve.sdk.ConnectorInfo;

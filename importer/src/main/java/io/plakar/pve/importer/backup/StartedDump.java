@@ -1,5 +1,7 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.DumpName;
+import io.plakar.pve.proxmox.Guest;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,7 +1,5 @@
-package io.plakar.pve.importer;
+package io.plakar.pve.importer.backup;
 
-import io.plakar.pve.proxmox.GuestDumper;
-import io.plakar.pve.proxmox.StartedDump;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 

@@ -1,4 +1,4 @@
-package io.plakar.pve.importer;
+package io.plakar.pve.importer.backup;
 
 import io.plakar.pve.runner.Runner;
 import io.plakar.pve.sdk.ConnectorException;

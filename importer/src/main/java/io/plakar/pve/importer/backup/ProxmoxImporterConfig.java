@@ -1,10 +1,7 @@
-package io.plakar.pve.importer;
+package io.plakar.pve.importer.backup;
 
 import io.plakar.pve.config.ConfigReader;
 import io.plakar.pve.proxmox.ConnectionConfig;
-import io.plakar.pve.proxmox.GuestDumper;
-import io.plakar.pve.proxmox.Selection;
-import io.plakar.pve.proxmox.VzdumpOptions;
 import io.plakar.pve.sdk.ConnectorException;
 
 import java.util.List;

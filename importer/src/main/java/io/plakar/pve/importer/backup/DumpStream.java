@@ -1,5 +1,7 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.Guest;
+import io.plakar.pve.proxmox.Sizes;
 import io.plakar.pve.runner.RunningCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,6 @@
-package io.plakar.pve.importer;
+package io.plakar.pve.importer.backup;
 
 import io.plakar.pve.proxmox.Sizes;
-import io.plakar.pve.proxmox.StartedDump;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,9 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.Compression;
+import io.plakar.pve.proxmox.DumpName;
+import io.plakar.pve.proxmox.Guest;
+import io.plakar.pve.proxmox.GuestType;
 import io.plakar.pve.runner.CommandResult;
 import io.plakar.pve.runner.Runner;
 import io.plakar.pve.runner.RunningCommand;

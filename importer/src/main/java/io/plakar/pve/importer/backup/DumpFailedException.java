@@ -1,4 +1,4 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
 /** A guest could not be dumped at all (no archive bytes): becomes a failed record; the message is for the user. */
 public final class DumpFailedException extends Exception {

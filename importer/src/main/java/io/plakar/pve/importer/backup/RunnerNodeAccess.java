@@ -1,4 +1,4 @@
-package io.plakar.pve.importer;
+package io.plakar.pve.importer.backup;
 
 import io.plakar.pve.proxmox.NodeRunners;
 import io.plakar.pve.runner.Runner;

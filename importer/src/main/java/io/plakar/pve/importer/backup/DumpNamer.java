@@ -1,5 +1,8 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.Compression;
+import io.plakar.pve.proxmox.DumpName;
+import io.plakar.pve.proxmox.GuestType;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;

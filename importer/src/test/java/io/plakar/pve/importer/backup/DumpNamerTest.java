@@ -1,5 +1,7 @@
-package io.plakar.pve.proxmox;
+package io.plakar.pve.importer.backup;
 
+import io.plakar.pve.proxmox.Compression;
+import io.plakar.pve.proxmox.GuestType;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
