@@ -2,18 +2,19 @@ package io.plakar.pve.exporter;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.plakar.pve.proxmox.Compression;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the storage of a container's {@code rootfs} from the dump itself: vzdump writes
- * {@code ./etc/vzdump/pct.conf} as the first tar member. Only the first bytes of the (possibly
+ * {@code ./etc/vzdump/pct.conf} as the first tar member (after its pax header). Only the first bytes of the (possibly
  * compressed) archive are kept while staging, so this never reads the dump twice.
  * lzo and bzip2 prefixes are not decoded here (no JDK decoder): the caller asks for
  * {@code storage=} instead.
@@ -26,26 +27,25 @@ public final class ContainerConfigHint {
     private ContainerConfigHint() {
     }
 
-    /** The storage id of {@code rootfs:} in the dump's pct.conf, or empty when unknown. */
+    /**
+     * The storage id of {@code rootfs:} in the dump's pct.conf, or empty when unknown. GNU tar
+     * as vzdump runs it ({@code --acls --xattrs}) writes POSIX (pax) archives: an extended
+     * header precedes every member, so the tar library reads past it to the first real member.
+     */
     public static Optional<String> rootfsStorage(byte[] prefix, int length, Compression compression) {
         try (InputStream in = decoder(new ByteArrayInputStream(prefix, 0, length), compression)) {
             if (in == null) {
                 return Optional.empty();
             }
-            byte[] header = in.readNBytes(512);
-            if (header.length < 512) {
+            TarArchiveInputStream tar = new TarArchiveInputStream(in);
+            TarArchiveEntry e = tar.getNextEntry();
+            if (e == null || !(e.getName().equals("./etc/vzdump/pct.conf") || e.getName().equals("etc/vzdump/pct.conf"))) {
                 return Optional.empty();
             }
-            String name = cString(header, 0, 100);
-            if (!name.equals("./etc/vzdump/pct.conf") && !name.equals("etc/vzdump/pct.conf")) {
+            if (e.getSize() <= 0 || e.getSize() > MAX_CONF) {
                 return Optional.empty();
             }
-            long size = Long.parseLong(cString(header, 124, 12).strip(), 8);
-            if (size <= 0 || size > MAX_CONF) {
-                return Optional.empty();
-            }
-            String conf = new String(in.readNBytes((int) size), StandardCharsets.UTF_8);
-            return rootfsStorage(conf);
+            return rootfsStorage(new String(tar.readNBytes((int) e.getSize()), StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -77,13 +77,5 @@ public final class ContainerConfigHint {
             case ZSTD -> new ZstdInputStream(raw);
             default -> null;
         };
-    }
-
-    private static String cString(byte[] b, int off, int len) {
-        int end = off;
-        while (end < off + len && b[end] != 0) {
-            end++;
-        }
-        return new String(Arrays.copyOfRange(b, off, end), StandardCharsets.US_ASCII);
     }
 }

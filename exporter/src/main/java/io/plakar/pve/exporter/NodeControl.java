@@ -1,9 +1,9 @@
 package io.plakar.pve.exporter;
 
-import io.plakar.pve.proxmox.ProxmoxJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.plakar.pve.proxmox.GuestType;
+import io.plakar.pve.proxmox.ProxmoxJson;
 import io.plakar.pve.runner.CommandResult;
 import io.plakar.pve.runner.Runner;
 
@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * The Proxmox commands of a restore, run on the target node: {@code qm}/{@code pct status,
- * stop, start} and {@code pvesh} lookups. argv lists only; option syntax per the facts
- * (booleans as {@code --flag 1}, positionals first).
+ * shutdown, stop, start} and {@code pvesh} lookups of pools and storages. argv lists only;
+ * booleans as {@code --flag 1}, positionals first.
  */
 public final class NodeControl {
     private static final Duration SHORT = Duration.ofMinutes(2);
@@ -25,6 +25,13 @@ public final class NodeControl {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public enum State { ABSENT, STOPPED, RUNNING }
+
+    /** A storage of the node as {@code /nodes/<node>/storage} reports it. */
+    public record Storage(String id, List<String> content, boolean usable, long availBytes) {
+        boolean holds(String contentType) {
+            return usable && content.contains(contentType);
+        }
+    }
 
     private final Runner runner;
 
@@ -60,7 +67,22 @@ public final class NodeControl {
         throw new IOException(tool(type) + " status " + vmid + " printed no status: " + r.lastErrorLine());
     }
 
-    /** Stops a guest; "not running" (pct on a stopped CT) is not an error. */
+    /**
+     * Asks the guest's OS to shut down ({@code qm shutdown --timeout}: ACPI or the guest agent),
+     * and only when it did not within the timeout cuts the power ({@code stop}). Returns how it
+     * went down, for the log.
+     */
+    public String shutDown(GuestType type, int vmid, Duration timeout) throws IOException, InterruptedException {
+        CommandResult r = runner.run(List.of(tool(type), "shutdown", Integer.toString(vmid),
+                "--timeout", Long.toString(Math.max(1, timeout.toSeconds()))), timeout.plus(SHORT));
+        if (r.ok() && status(type, vmid) == State.STOPPED) {
+            return "shut down";
+        }
+        stop(type, vmid);
+        return "did not shut down within " + timeout.toSeconds() + "s (" + r.lastErrorLine() + "); stopped";
+    }
+
+    /** Stops a guest (a power cut); "not running" (pct on a stopped CT) is not an error. */
     public void stop(GuestType type, int vmid) throws IOException, InterruptedException {
         CommandResult r = runner.run(List.of(tool(type), "stop", Integer.toString(vmid)), STOP);
         if (!r.ok() && !(r.stderr() + r.stdout()).contains("not running")) {
@@ -83,8 +105,7 @@ public final class NodeControl {
                 return Optional.empty();
             }
             JsonNode n = JSON.readTree(r.stdout());
-            String s = n.isTextual() ? n.asText() : n.toString();
-            return Optional.of(Integer.parseInt(s.strip()));
+            return Optional.of((int) ProxmoxJson.integer(n).orElseThrow());
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -93,37 +114,41 @@ public final class NodeControl {
         }
     }
 
-    /** Storages of {@code node} that are enabled, active and hold {@code content} (e.g. rootdir). */
-    public List<String> storagesWithContent(String node, String content) throws IOException, InterruptedException {
-        List<String> argv = new ArrayList<>(List.of("pvesh", "get", "/nodes/" + node + "/storage", "--output-format", "json"));
-        CommandResult r = runner.run(argv, SHORT);
+    /** Whether the pool exists ({@code pvesh get /pools/<pool>} answers). */
+    public boolean poolExists(String pool) throws IOException, InterruptedException {
+        CommandResult r = runner.run(List.of("pvesh", "get", "/pools/" + pool, "--output-format", "json"), SHORT);
+        if (r.ok()) {
+            return true;
+        }
+        String all = r.stderr() + "\n" + r.stdout();
+        if (all.contains("does not exist") || all.contains("404")) {
+            return false;
+        }
+        throw new IOException("pvesh get /pools/" + pool + " failed: " + r.lastErrorLine());
+    }
+
+    /** The storages of {@code node}, with their content types, state and free bytes. */
+    public List<Storage> storages(String node) throws IOException, InterruptedException {
+        CommandResult r = runner.run(List.of("pvesh", "get", "/nodes/" + node + "/storage", "--output-format", "json"), SHORT);
         if (!r.ok()) {
             throw new IOException("pvesh get /nodes/" + node + "/storage failed: " + r.lastErrorLine());
         }
-        JsonNode arr = JSON.readTree(r.stdout());
-        List<String> out = new ArrayList<>();
-        for (JsonNode s : arr) {
-            if (!ProxmoxJson.bool(s, "enabled", true) || !ProxmoxJson.bool(s, "active", true)) {
-                continue;
-            }
-            String contents = s.path("content").asText("");
-            for (String c : contents.split(",")) {
-                if (c.strip().equals(content)) {
-                    out.add(s.path("storage").asText());
+        List<Storage> out = new ArrayList<>();
+        for (JsonNode s : JSON.readTree(r.stdout())) {
+            List<String> content = new ArrayList<>();
+            for (String c : s.path("content").asText("").split(",")) {
+                if (!c.isBlank()) {
+                    content.add(c.strip());
                 }
             }
+            boolean usable = ProxmoxJson.bool(s, "enabled", true) && ProxmoxJson.bool(s, "active", true);
+            out.add(new Storage(ProxmoxJson.text(s, "storage"), content, usable, ProxmoxJson.integer(s, "avail", -1)));
         }
         return out;
     }
 
-    /** The name of the node the runner reaches ({@code hostname}, as PVE names nodes), for pvesh paths. */
-    public String localNodeName() throws IOException, InterruptedException {
-        CommandResult r = runner.run(List.of("hostname"), SHORT);
-        if (!r.ok() || r.stdout().isBlank()) {
-            throw new IOException("cannot read the node name (hostname): " + r.lastErrorLine() + "; set node=<name>");
-        }
-        String h = r.stdout().strip();
-        int dot = h.indexOf('.');
-        return dot > 0 ? h.substring(0, dot) : h;
+    /** Storages of {@code node} that are enabled, active and hold {@code content} (e.g. rootdir). */
+    public List<String> storagesWithContent(String node, String content) throws IOException, InterruptedException {
+        return storages(node).stream().filter(s -> s.holds(content)).map(Storage::id).toList();
     }
 }

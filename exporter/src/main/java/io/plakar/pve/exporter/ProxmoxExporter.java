@@ -1,8 +1,9 @@
 package io.plakar.pve.exporter;
 
-import io.plakar.pve.exporter.ProxmoxExporterConfig.Transport;
+import io.plakar.pve.exporter.ProxmoxExporterConfig.RestoreTransport;
 import io.plakar.pve.proxmox.DumpName;
-import io.plakar.pve.runner.Runner;
+import io.plakar.pve.proxmox.NodePing;
+import io.plakar.pve.proxmox.Sizes;
 import io.plakar.pve.sdk.ConnectorException;
 import io.plakar.pve.sdk.ConnectorInfo;
 import io.plakar.pve.sdk.Exporter;
@@ -12,7 +13,6 @@ import org.slf4j.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,102 +25,40 @@ import java.util.Optional;
  *
  * <p>Go reference plugin layout: its {@code <dump>_pool.conf} sidecar sorts after the dump,
  * so when no {@code pool=} was given such a dump is staged at its own record and restored
- * once its sidecars were read (see {@link PendingDump}). Its record is answered with a
+ * once its sidecars were read (see {@link DeferredRestore}). Its record is answered with a
  * deferred result, settled (OK or the restore's error) when the restore ran: at its pool
- * sidecar, at the next record outside its directory, or when the host sends no more.
+ * sidecar, at the next record outside its directory, or when the host sends no more. A host
+ * that cancels or goes away before its last record gets no restore started after that.
  */
 public final class ProxmoxExporter implements Exporter {
     private static final Logger LOG = TransferLog.log();
     private static final int MAX_SIDECAR = 4096;
 
     private final ProxmoxExporterConfig config;
-    private final Runner runner;
-    private final AutoCloseable connections;
+    private final RestoreTarget target;
     private final GuestRestore steps;
-    private final String origin;
-    private String nodeName;
     private int dumpsSeen;
-    private PendingDump pending;
+    private DeferredRestore pending;
     private final List<Result> settled = new ArrayList<>();
     private final RestoreSummary summary = new RestoreSummary();
-    private boolean summarised;
+    private boolean finished;
+    private volatile boolean aborted;
 
-    public ProxmoxExporter(ProxmoxExporterConfig config, Runner runner, StagingArea staging, String origin) {
-        this(config, runner, staging, origin, runner::close);
-    }
-
-    /**
-     * {@code connections} is closed instead of {@code runner} at the end: a restore routed to
-     * another cluster node holds the location's connection too ({@link RestoreNode}).
-     */
-    public ProxmoxExporter(ProxmoxExporterConfig config, Runner runner, StagingArea staging, String origin,
-                           AutoCloseable connections) {
+    ProxmoxExporter(ProxmoxExporterConfig config, RestoreTarget target) {
         this.config = config;
-        this.runner = runner;
-        this.connections = connections;
-        this.origin = origin;
-        this.steps = new GuestRestore(config.restore(), new NodeControl(runner), staging, config.connection().cleanup(),
-                this::nodeName);
+        this.target = target;
+        this.steps = new GuestRestore(config.restore(), target, config.connection().cleanup());
     }
 
     /** Reachability: the node answers {@code pvesh get /version} through the runner restores will use. */
     @Override
     public void ping() throws ConnectorException {
-        io.plakar.pve.proxmox.NodePing.check(runner);
+        NodePing.check(target.runner());
     }
 
     @Override
     public ConnectorInfo info() {
-        return new ConnectorInfo(origin, "proxmox+backup", "/", 0);
-    }
-
-    private Optional<String> localMismatch;
-
-    /**
-     * mode=local restores on this machine: a node= naming another cluster node cannot be honoured
-     * there (qmrestore/pct only create guests on the node they run on), so say so instead of
-     * restoring on the wrong node. Null when fine or unknowable (a warning is logged then).
-     */
-    private String localModeNodeMismatch() {
-        var conn = config.connection();
-        if (!conn.local() || conn.node().isEmpty()) {
-            return null;
-        }
-        if (localMismatch == null) {
-            localMismatch = Optional.empty();
-            try {
-                for (io.plakar.pve.proxmox.ClusterNode n : new io.plakar.pve.proxmox.Resources(runner).nodes()) {
-                    if (n.local() && !n.name().equals(conn.node())) {
-                        localMismatch = Optional.of("node=" + conn.node() + " was asked, but mode=local restores on this"
-                                + " node (" + n.name() + "); use mode=remote with node=" + conn.node()
-                                + " to restore on that node. Nothing was restored");
-                    }
-                }
-            } catch (IOException e) {
-                LOG.warn("cannot tell which cluster node this is ({}); restoring here as node {}", e.getMessage(), conn.node());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return localMismatch.orElse(null);
-    }
-
-    private String nodeName() {
-        if (nodeName == null) {
-            if (!config.connection().node().isEmpty()) {
-                nodeName = config.connection().node();
-            } else {
-                try {
-                    nodeName = new NodeControl(runner).localNodeName();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted");
-                }
-            }
-        }
-        return nodeName;
+        return new ConnectorInfo(target.origin(), "proxmox+backup", "/", 0);
     }
 
     @Override
@@ -158,7 +96,10 @@ public final class ProxmoxExporter implements Exporter {
 
     private Result dump(Record record, SnapshotEntry.Dump d, InputStream content) {
         dumpsSeen++;
-        String wrongNode = localModeNodeMismatch();
+        if (aborted) {
+            return Result.failed(record, "not restored: the host cancelled the restore");
+        }
+        String wrongNode = target.localModeMismatch();
         if (wrongNode != null) {
             return Result.failed(record, wrongNode);
         }
@@ -173,16 +114,22 @@ public final class ProxmoxExporter implements Exporter {
         long size = record.fileInfo() == null ? -1 : record.fileInfo().size();
         String what = "restore " + name.type().id() + " " + name.vmid() + (vmid != name.vmid() ? " as " + vmid : "")
                 + " from " + d.baseName();
-        boolean stream = opts.transport() == Transport.STREAM;
-        if (stream && !StreamRestore.canStream(name.type(), name.compression())) {
-            LOG.info("{}: restore_transport=stream works for uncompressed, .zst and .gz VM dumps only; staging this one", what);
-            stream = false;
-        }
-        boolean defer = d.referenceLayout() && opts.pool().isEmpty() && !stream;
         long t0 = System.nanoTime();
-        TransferLog.started(what, size, stream ? "streamed into qmrestore" : "staged in " + config.connection().dumpDir());
         try {
             GuestRestore.Plan plan = steps.check(name, vmid);
+            boolean stream = opts.transport() == RestoreTransport.STREAM;
+            if (stream && !StreamRestore.canStream(name.type(), name.compression())) {
+                LOG.info("{}: restore_transport=stream works for uncompressed, .zst and .gz VM dumps only; staging this one", what);
+                stream = false;
+            }
+            if (stream && plan.exists()) {
+                LOG.info("{}: {} exists and is overwritten: staging the whole dump first (a broken stream must not cost"
+                        + " the existing guest its disks)", what, plan.label());
+                stream = false;
+            }
+            boolean defer = d.referenceLayout() && opts.pool().isEmpty() && !stream;
+            steps.checkOverwrite(plan, size, opts.pool());
+            TransferLog.started(what, size, stream ? "streamed into qmrestore" : "staged in " + config.connection().dumpDir());
             if (stream) {
                 long fed = StreamRestore.restore(steps, plan, name.compression(), content, opts.pool());
                 TransferLog.ended(what, fed, System.nanoTime() - t0, null);
@@ -190,8 +137,8 @@ public final class ProxmoxExporter implements Exporter {
             }
             GuestRestore.Staged staged = steps.stage(name, size, content);
             if (defer) {
-                pending = new PendingDump(record, d, plan, staged, what, t0);
-                LOG.info("{}: staged {}; restoring once its sidecars (pool) were read", what, io.plakar.pve.proxmox.Sizes.human(staged.bytes()));
+                pending = new DeferredRestore(record, d, plan, staged, what, t0);
+                LOG.info("{}: staged {}; restoring once its sidecars (pool) were read", what, Sizes.human(staged.bytes()));
                 return Result.deferred(record);
             }
             steps.restoreStaged(plan, staged, opts.pool());
@@ -227,8 +174,12 @@ public final class ProxmoxExporter implements Exporter {
 
     /** Restores the deferred dump; its result (the dump record's own) is settled for the runtime to send. */
     private void finishPending() {
-        PendingDump p = pending;
+        DeferredRestore p = pending;
         pending = null;
+        if (aborted) {
+            dropPending(p, "not restored: the host cancelled the restore; the staged dump was removed");
+            return;
+        }
         try {
             steps.restoreStaged(p.plan, p.staged, p.pool);
             TransferLog.ended(p.what, p.staged.bytes(), System.nanoTime() - p.t0, null);
@@ -254,43 +205,58 @@ public final class ProxmoxExporter implements Exporter {
         if (pending != null) {
             finishPending();
         }
-        summarised = true;
+        finished = true;
         summary.log();
     }
 
-    private String abandonPending(String problem) {
-        PendingDump p = pending;
-        pending = null;
-        if (config.connection().cleanup()) {
-            steps.removeQuietly(p.staged.fileName());
+    /**
+     * The host cancelled the export: the running tool gets TERM and time to clean up (the
+     * guest's lock, what it allocated) before anything staged is removed, and no restore starts
+     * afterwards.
+     */
+    @Override
+    public void abort() {
+        if (aborted) {
+            return;
         }
+        aborted = true;
+        LOG.warn("the host cancelled the restore: stopping the running restore tool (TERM, then KILL after {}s)",
+                config.shared().stopTimeout().toSeconds());
+        steps.abort();
+    }
+
+    private String abandonPending(String problem) {
+        DeferredRestore p = pending;
+        pending = null;
         String msg = "not restored: " + problem;
+        dropPending(p, msg);
+        return SnapshotLayout.printable(p.record.pathname()) + ": " + msg;
+    }
+
+    private void dropPending(DeferredRestore p, String msg) {
+        if (config.connection().cleanup() || aborted) {
+            steps.removeQuietly(p.staged.dir());
+        }
         TransferLog.ended(p.what, 0, System.nanoTime() - p.t0, msg);
         settled.add(Result.failed(p.record, msg));
         summary.dumpResult(Result.failed(p.record, msg));
-        return SnapshotLayout.printable(p.record.pathname()) + ": " + msg;
     }
 
     @Override
     public void close() {
-        if (pending != null) {
-            // the host went away before finishing: still restore what was staged, and say so
-            finishPending();
-            takeSettled().stream().filter(r -> !r.isOk())
-                    .forEach(r -> LOG.error("{}: {}", SnapshotLayout.printable(r.record().pathname()), r.error()));
-        }
-        if (!summarised) {
+        if (!finished) {
+            // the host went away before its last record: that is a cancel, not a go-ahead
+            abort();
+            if (pending != null) {
+                finishPending();
+            }
             summary.log();
         }
-        try {
-            connections.close();
-        } catch (Exception e) {
-            LOG.debug("closing connections: {}", e.toString());
-        }
+        target.close();
     }
 
     /** A reference-layout dump staged at its record, restored when its sidecars are done. */
-    private static final class PendingDump {
+    private static final class DeferredRestore {
         final Record record;
         final SnapshotEntry.Dump dump;
         final GuestRestore.Plan plan;
@@ -299,7 +265,7 @@ public final class ProxmoxExporter implements Exporter {
         final long t0;
         Optional<String> pool = Optional.empty();
 
-        PendingDump(Record record, SnapshotEntry.Dump dump, GuestRestore.Plan plan, GuestRestore.Staged staged,
+        DeferredRestore(Record record, SnapshotEntry.Dump dump, GuestRestore.Plan plan, GuestRestore.Staged staged,
                     String what, long t0) {
             this.record = record;
             this.dump = dump;

@@ -4,6 +4,7 @@ import io.plakar.pve.config.ConfigReader;
 import io.plakar.pve.proxmox.ConnectionConfig;
 import io.plakar.pve.sdk.ConnectorException;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,7 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
         }
     }
 
-    public enum Transport { STAGE, STREAM }
+    public enum RestoreTransport { STAGE, STREAM }
 
     /**
      * Restore options. {@code unique} is resolved: the Go plugin defaults it to true when
@@ -42,8 +43,11 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
      */
     public record RestoreOptions(OptionalInt newId, Optional<String> storage, Optional<String> pool,
                                  boolean unique, boolean force, boolean startOnRestore,
-                                 OptionalLong bwlimitKiB, Transport transport) {
+                                 OptionalLong bwlimitKiB, RestoreTransport transport, Duration shutdownTimeout) {
     }
+
+    /** How long a guest's OS gets to shut down before a forced restore cuts its power. */
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofMinutes(3);
 
     /** Reads every key; connection keys through the shared {@link ConnectionConfig} (same meaning as the importer's). */
     public static ProxmoxExporterConfig parse(Map<String, String> values) throws ConnectorException {
@@ -77,8 +81,9 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
         if (bw.isPresent()) {
             bwlimit = OptionalLong.of(bw.get());
         }
-        Transport transport = r.oneOf("restore_transport", List.of("stage", "stream"))
-                .map(t -> t.equals("stream") ? Transport.STREAM : Transport.STAGE).orElse(Transport.STAGE);
-        return new RestoreOptions(newId, storage, pool, unique, force, start, bwlimit, transport);
+        RestoreTransport transport = r.oneOf("restore_transport", List.of("stage", "stream"))
+                .map(t -> t.equals("stream") ? RestoreTransport.STREAM : RestoreTransport.STAGE).orElse(RestoreTransport.STAGE);
+        Duration shutdown = r.duration("shutdown_timeout", Duration.ofHours(1)).orElse(DEFAULT_SHUTDOWN_TIMEOUT);
+        return new RestoreOptions(newId, storage, pool, unique, force, start, bwlimit, transport, shutdown);
     }
 }

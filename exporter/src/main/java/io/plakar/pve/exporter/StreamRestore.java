@@ -3,7 +3,6 @@ package io.plakar.pve.exporter;
 import com.github.luben.zstd.ZstdInputStream;
 import io.plakar.pve.proxmox.Compression;
 import io.plakar.pve.proxmox.GuestType;
-import io.plakar.pve.runner.Runner;
 import io.plakar.pve.runner.RunningCommand;
 
 import java.io.BufferedInputStream;
@@ -33,18 +32,24 @@ final class StreamRestore {
         return type == GuestType.QEMU && (c == Compression.NONE || c == Compression.ZSTD || c == Compression.GZIP);
     }
 
-    /** Returns the uncompressed bytes fed to qmrestore. */
+    /**
+     * Returns the uncompressed bytes fed to qmrestore. Only into a VMID that does not exist: over
+     * an existing guest, qmrestore frees the old disks as soon as the VMA header arrives, and a
+     * stream that then breaks would leave nothing; the caller stages those.
+     */
     static long restore(GuestRestore steps, GuestRestore.Plan plan, Compression compression, InputStream content,
                         Optional<String> pool) throws RestoreFailure {
-        steps.stopIfForced(plan);
-        RestoreCommand cmd = new RestoreCommand(GuestType.QEMU, "-", plan.vmid(), steps.options().storage(), pool,
-                steps.options().unique(), steps.options().bwlimitKiB());
-        Runner runner = steps.runner();
+        if (plan.exists()) {
+            throw new IllegalStateException("streaming over an existing guest");
+        }
+        RestoreCommand cmd = steps.command(plan, "-", pool);
         RunningCommand qr;
         try {
-            qr = runner.start(cmd.argv(), Runner.LineListener.IGNORE);
+            qr = steps.startStreaming(cmd);
         } catch (IOException e) {
             throw new RestoreFailure("qmrestore could not start: " + e.getMessage(), e);
+        } catch (AbortableCommands.Cancelled e) {
+            throw steps.cancelled(plan, "");
         }
         Tail stdout = new Tail(qr.stdout());
         long fed = 0;
@@ -55,8 +60,8 @@ final class StreamRestore {
                 src = decoder(content, compression);
             } catch (IOException e) {
                 qr.kill();
-                throw new RestoreFailure("the dump is not a valid " + compression.suffix() + " stream: " + e.getMessage()
-                        + leftBehind(plan), e);
+                throw steps.failed(plan, "qmrestore", "the dump is not a valid " + compression.suffix() + " stream: "
+                        + e.getMessage(), stdout.text());
             }
             OutputStream stdin = qr.stdin();
             byte[] buf = new byte[BUFFER];
@@ -92,26 +97,24 @@ final class StreamRestore {
             }
             int status = qr.waitFor(GuestRestore.RESTORE_TIMEOUT);
             stdout.awaitEnd();
+            if (steps.aborted()) {
+                throw steps.cancelled(plan, stdout.text());
+            }
             if (status != 0 || broken != null) {
                 String tool = ToolErrors.of(String.join("\n", qr.lastStderrLines()), stdout.text(), status);
-                throw new RestoreFailure("streaming restore of " + plan.label() + " failed"
-                        + (broken != null ? ": " + broken : "") + " (qmrestore " + tool + ")" + leftBehind(plan));
+                throw steps.failed(plan, "streaming restore", (broken != null ? broken + "; " : "") + "qmrestore " + tool,
+                        stdout.text() + "\n" + String.join("\n", qr.lastStderrLines()));
             }
         } catch (IOException e) {
-            throw new RestoreFailure("streaming restore of " + plan.label() + " failed: " + e.getMessage() + leftBehind(plan), e);
+            throw steps.failed(plan, "streaming restore", e.getMessage(), stdout.text());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RestoreFailure("interrupted" + leftBehind(plan));
+            throw new RestoreFailure("interrupted");
+        } finally {
+            steps.streamingDone(qr);
         }
         steps.startAfter(plan);
         return fed;
-    }
-
-    /** What a failed qmrestore leaves (facts §4.1): the config stays, disks may be partial. */
-    private static String leftBehind(GuestRestore.Plan plan) {
-        return "; a failed qmrestore leaves the config of VM " + plan.vmid()
-                + " behind with partially restored disks (\"state is NOT cleaned up\"): remove it with 'qm destroy "
-                + plan.vmid() + "' or restore again with -o force_vm_restore=true";
     }
 
     static InputStream decoder(InputStream content, Compression c) throws IOException {

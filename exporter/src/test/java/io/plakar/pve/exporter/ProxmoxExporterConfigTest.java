@@ -27,7 +27,7 @@ class ProxmoxExporterConfigTest {
         assertTrue(c.connection().cleanup());
         assertFalse(c.restore().unique());
         assertFalse(c.restore().force());
-        assertEquals(ProxmoxExporterConfig.Transport.STAGE, c.restore().transport());
+        assertEquals(ProxmoxExporterConfig.RestoreTransport.STAGE, c.restore().transport());
     }
 
     @Test

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 public final class ConnectionConfig {
     public enum Mode { LOCAL, REMOTE }
     public enum ConnMethod { PASSWORD, IDENTITY, AGENT }
-    public enum Transport { SSHJ, OPENSSH }
+    public enum SshTransport { SSHJ, OPENSSH }
 
     public static final String LOCATION = "location";
     public static final String MODE = "mode";
@@ -57,12 +57,13 @@ public final class ConnectionConfig {
     public static final String DUMP_DIR = "dump_dir";
     public static final String CLEANUP = "cleanup";
     public static final String MAX_NODES_PARALLEL = "max_nodes_parallel";
+    public static final String STOP_TIMEOUT = "stop_timeout";
 
     /** Every key read here (the connector adds its own, e.g. backup_mode). */
     public static final List<String> KEYS = List.of(LOCATION, MODE, CONN_METHOD, CONN_USERNAME, CONN_PASSWORD,
             CONN_IDENTITY_FILE, CONN_IDENTITY_KEY, CONN_IDENTITY_PASSPHRASE, CONN_PORT, SSH_KNOWN_HOSTS,
             SSH_HOST_KEY_FINGERPRINT, SSH_INSECURE, SSH_RETRY_COUNT, SSH_RETRY_DELAY, SSH_TRANSPORT, SSH_CIPHER, NODE,
-            NODE_HOSTS, DUMP_DIR, CLEANUP, MAX_NODES_PARALLEL);
+            NODE_HOSTS, DUMP_DIR, CLEANUP, MAX_NODES_PARALLEL, STOP_TIMEOUT);
     public static final List<String> SECRET_KEYS = List.of(CONN_PASSWORD, CONN_IDENTITY_KEY, CONN_IDENTITY_PASSPHRASE);
 
     public static final String DEFAULT_DUMP_DIR = "/var/lib/vz/dump";
@@ -87,13 +88,14 @@ public final class ConnectionConfig {
     private boolean insecureIgnoreHostKey;
     private int retryCount = 3;
     private Duration retryDelay = Duration.ofSeconds(2);
-    private Transport transport = Transport.SSHJ;
+    private SshTransport transport = SshTransport.SSHJ;
     private String cipher;
     private String node;
     private Map<String, String> nodeHosts = Map.of();
     private String dumpDir = DEFAULT_DUMP_DIR;
     private boolean cleanup = true;
     private int maxNodesParallel = 1;
+    private Duration stopTimeout = io.plakar.pve.runner.RunningCommand.DEFAULT_STOP_GRACE;
 
     private ConnectionConfig() {
     }
@@ -155,13 +157,14 @@ public final class ConnectionConfig {
         });
         c.cleanup = r.bool(CLEANUP, true);
         c.maxNodesParallel = (int) r.integer(MAX_NODES_PARALLEL, 1, 16, 1);
+        c.stopTimeout = r.duration(STOP_TIMEOUT, Duration.ofHours(1)).orElse(c.stopTimeout);
 
         // SSH keys: types checked in both modes (a typo is a typo), used in remote mode only.
         Optional<Long> connPort = r.integer(CONN_PORT, 1, 65535);
         c.retryCount = (int) r.integer(SSH_RETRY_COUNT, 0, 100, 3);
         c.retryDelay = r.duration(SSH_RETRY_DELAY, MAX_RETRY_DELAY).orElse(Duration.ofSeconds(2));
         c.transport = r.oneOf(SSH_TRANSPORT, List.of("sshj", "openssh"))
-                .map(t -> t.equals("openssh") ? Transport.OPENSSH : Transport.SSHJ).orElse(Transport.SSHJ);
+                .map(t -> t.equals("openssh") ? SshTransport.OPENSSH : SshTransport.SSHJ).orElse(SshTransport.SSHJ);
         c.cipher = r.oneOf(SSH_CIPHER, SshSettings.ALLOWED_CIPHERS).orElse(null);
         c.insecureIgnoreHostKey = r.bool(SSH_INSECURE, false);
         c.hostKeyFingerprint = r.matching(SSH_HOST_KEY_FINGERPRINT, HostKeyPolicy.FINGERPRINT,
@@ -207,7 +210,7 @@ public final class ConnectionConfig {
             if (c.password == null || c.password.isEmpty()) {
                 r.problem(CONN_PASSWORD, "is required with conn_method=password");
             }
-            if (c.transport == Transport.OPENSSH) {
+            if (c.transport == SshTransport.OPENSSH) {
                 r.problem(SSH_TRANSPORT, "openssh cannot do password authentication (the ssh client runs in batch "
                         + "mode, sshpass is not used); use conn_method=identity or agent, or ssh_transport=sshj");
             }
@@ -226,11 +229,11 @@ public final class ConnectionConfig {
                 r.problem(CONN_IDENTITY_KEY, "does not look like a private key (expected a -----BEGIN ... PRIVATE "
                         + "KEY----- block; newlines may be written as \\n)");
             }
-            if (c.identityPassphrase != null && c.transport == Transport.OPENSSH) {
+            if (c.identityPassphrase != null && c.transport == SshTransport.OPENSSH) {
                 r.problem(CONN_IDENTITY_PASSPHRASE, "is not supported with ssh_transport=openssh (batch mode cannot "
                         + "prompt); load the key into ssh-agent and use conn_method=agent, or use ssh_transport=sshj");
             }
-        } else if (c.connMethod == ConnMethod.AGENT && c.transport == Transport.SSHJ) {
+        } else if (c.connMethod == ConnMethod.AGENT && c.transport == SshTransport.SSHJ) {
             r.problem(CONN_METHOD, "agent needs ssh_transport=openssh (the sshj transport has no agent support "
                     + "in this build)");
         }
@@ -238,7 +241,7 @@ public final class ConnectionConfig {
         if (c.insecureIgnoreHostKey && c.hostKeyFingerprint != null) {
             r.problem("ssh_insecure_ignore_host_key and ssh_host_key_fingerprint are mutually exclusive (a pinned key is verified)");
         }
-        if (c.hostKeyFingerprint != null && c.transport == Transport.OPENSSH) {
+        if (c.hostKeyFingerprint != null && c.transport == SshTransport.OPENSSH) {
             r.problem(SSH_HOST_KEY_FINGERPRINT, "is not supported with ssh_transport=openssh (OpenSSH only checks "
                     + "known_hosts files); use ssh_known_hosts, or ssh_transport=sshj");
         }
@@ -389,7 +392,7 @@ public final class ConnectionConfig {
     public boolean insecureIgnoreHostKey() { return insecureIgnoreHostKey; }
     public int retryCount() { return retryCount; }
     public Duration retryDelay() { return retryDelay; }
-    public Transport transport() { return transport; }
+    public SshTransport transport() { return transport; }
     public Optional<String> cipher() { return Optional.ofNullable(cipher); }
     public Optional<String> node() { return Optional.ofNullable(node); }
     /** node name → SSH host, from {@code node_hosts} (insertion order). */
@@ -397,6 +400,8 @@ public final class ConnectionConfig {
     public String dumpDir() { return dumpDir; }
     public boolean cleanup() { return cleanup; }
     public int maxNodesParallel() { return maxNodesParallel; }
+    /** TERM-to-KILL grace of a stopped Proxmox tool ({@code stop_timeout}). */
+    public Duration stopTimeout() { return stopTimeout; }
 
     public HostKeyPolicy hostKeyPolicy() {
         if (insecureIgnoreHostKey) {
@@ -419,7 +424,8 @@ public final class ConnectionConfig {
             throw new IllegalStateException("no SSH settings: not a valid remote configuration");
         }
         SshSettings.Builder b = SshSettings.builder(sshHost, username).port(port)
-                .hostKeyPolicy(hostKeyPolicy()).retries(retryCount, retryDelay).cipher(cipher);
+                .hostKeyPolicy(hostKeyPolicy()).retries(retryCount, retryDelay).cipher(cipher)
+                .stopGrace(stopTimeout);
         switch (connMethod) {
             case PASSWORD -> b.password(password);
             case AGENT -> b.agent();

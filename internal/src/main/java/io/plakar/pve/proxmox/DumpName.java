@@ -43,18 +43,29 @@ public record DumpName(GuestType type, int vmid, LocalDateTime time, Compression
 
     /** The canonical file name (what vzdump would have written for this dump). */
     public String fileName() {
-        String base = "vzdump-" + type.id() + "-" + vmid + "-" + STAMP.format(time);
-        return tgz ? base + ".tgz" : base + "." + type.archiveFormat() + compression.suffix();
+        return stem() + (tgz ? ".tgz" : "." + type.archiveFormat() + compression.suffix());
     }
 
-    /** Format plus compression, as pve-storage reports it: {@code vma.zst}, {@code tar}, {@code tgz}. */
-    public String format() {
-        return tgz ? "tgz" : type.archiveFormat() + compression.suffix();
+    /** The name of the log vzdump writes next to the archive: {@code vzdump-qemu-101-<time>.log}. */
+    public String logFileName() {
+        return stem() + ".log";
     }
 
-    /** The same dump, uncompressed (what {@code qmrestore -} reads). */
-    public DumpName uncompressed() {
-        return new DumpName(type, vmid, time, Compression.NONE, false);
+    /** The same dump taken one second later: the next candidate when a name is taken. */
+    public DumpName nextSecond() {
+        return new DumpName(type, vmid, time.plusSeconds(1), compression, tgz);
+    }
+
+    private String stem() {
+        return "vzdump-" + type.id() + "-" + vmid + "-" + STAMP.format(time);
+    }
+
+    /**
+     * The snapshot path of a guest that produced no archive, so no compression suffix and no
+     * time are known: {@code /vzdump-qemu-101}, or {@code /vzdump-101} when even the type is not.
+     */
+    public static String failedRecordPath(GuestType type, int vmid) {
+        return type == null ? "/vzdump-" + vmid : "/vzdump-" + type.id() + "-" + vmid;
     }
 
     /**

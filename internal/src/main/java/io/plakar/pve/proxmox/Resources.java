@@ -18,6 +18,10 @@ import java.util.Optional;
  * The cluster inventory through {@code pvesh}: guests, pools, node addresses. Answers are
  * cached for a short TTL so one run asks once, yet a long run (hours of dumps) does not act
  * on a stale picture. Any node answers for the whole cluster, so one runner is enough.
+ *
+ * <p>A question whose connection broke is asked again (the runner reconnects), a bounded
+ * number of times: a dropped connection during the inventory must not fail every guest. A
+ * {@code pvesh} that answered with an error is not asked again.
  */
 public final class Resources {
     private static final Logger LOG = LoggerFactory.getLogger(Resources.class);
@@ -27,19 +31,27 @@ public final class Resources {
     private final Runner runner;
     private final Clock clock;
     private final Duration ttl;
+    private final int retries;
+    private final Duration retryDelay;
     private final Map<String, Cached<?>> cache = new HashMap<>();
 
     private record Cached<T>(T value, Instant at) {
     }
 
     public Resources(Runner runner) {
-        this(runner, Clock.systemUTC(), DEFAULT_TTL);
+        this(runner, Clock.systemUTC(), DEFAULT_TTL, 0, Duration.ZERO);
     }
 
-    public Resources(Runner runner, Clock clock, Duration ttl) {
+    public Resources(Runner runner, int retries, Duration retryDelay) {
+        this(runner, Clock.systemUTC(), DEFAULT_TTL, retries, retryDelay);
+    }
+
+    public Resources(Runner runner, Clock clock, Duration ttl, int retries, Duration retryDelay) {
         this.runner = runner;
         this.clock = clock;
         this.ttl = ttl;
+        this.retries = retries;
+        this.retryDelay = retryDelay;
     }
 
     public synchronized List<Guest> guests() throws IOException, InterruptedException {
@@ -53,8 +65,7 @@ public final class Resources {
      */
     public synchronized List<Guest> poolMembers(String pool) throws IOException, InterruptedException {
         return cached("pool:" + pool, () -> {
-            CommandResult r = runner.run(List.of("pvesh", "get", "/pools", "--poolid", pool,
-                    "--output-format", "json"), TIMEOUT);
+            CommandResult r = run(List.of("pvesh", "get", "/pools", "--poolid", pool, "--output-format", "json"));
             if (r.ok()) {
                 Optional<List<Guest>> members = InventoryParser.poolMembers(r.stdout(), pool);
                 if (members.isPresent()) {
@@ -76,20 +87,33 @@ public final class Resources {
         return InventoryParser.version(pvesh("/version"));
     }
 
-    /** Forgets everything (after a guest vanished, for instance). */
-    public synchronized void invalidate() {
-        cache.clear();
-    }
-
     private String pvesh(String path, String... params) throws IOException, InterruptedException {
         List<String> argv = new java.util.ArrayList<>(List.of("pvesh", "get", path));
         argv.addAll(List.of(params));
         argv.addAll(List.of("--output-format", "json"));
-        CommandResult r = runner.run(argv, TIMEOUT);
+        CommandResult r = run(argv);
         if (!r.ok()) {
             throw new IOException("pvesh get " + path + " failed on " + runner.describe() + ": " + r.lastErrorLine());
         }
         return r.stdout();
+    }
+
+    /** Runs one pvesh question; a broken connection is retried, an answer (even an error) is final. */
+    private CommandResult run(List<String> argv) throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return runner.run(argv, TIMEOUT);
+            } catch (IOException e) {
+                if (attempt >= retries) {
+                    throw new IOException(String.join(" ", argv.subList(0, 3)) + " could not be asked on "
+                            + runner.describe() + (retries > 0 ? " (" + (attempt + 1) + " attempts)" : "") + ": "
+                            + e.getMessage(), e);
+                }
+                LOG.warn("{} on {} failed ({}); asking again", String.join(" ", argv.subList(0, 3)), runner.describe(),
+                        e.getMessage());
+                Thread.sleep(retryDelay.toMillis());
+            }
+        }
     }
 
     @FunctionalInterface

@@ -12,14 +12,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalRunner implements Runner {
     private final Map<String, String> extraEnv;
+    private final Duration stopGrace;
 
     public LocalRunner() {
-        this(Map.of());
+        this(Map.of(), RunningCommand.DEFAULT_STOP_GRACE);
+    }
+
+    public LocalRunner(Duration stopGrace) {
+        this(Map.of(), stopGrace);
     }
 
     /** {@code extraEnv} is added to the child environment (tests point PATH at the simulator). */
-    public LocalRunner(Map<String, String> extraEnv) {
+    public LocalRunner(Map<String, String> extraEnv, Duration stopGrace) {
         this.extraEnv = Map.copyOf(extraEnv);
+        this.stopGrace = stopGrace;
     }
 
     @Override
@@ -41,7 +47,7 @@ public final class LocalRunner implements Runner {
         StderrTail err = new StderrTail(p.getErrorStream(), LineListener.IGNORE, "stderr " + argv.get(0));
         StdoutCapture out = new StdoutCapture(p.getInputStream(), "stdout " + argv.get(0));
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            destroyTree(p);
+            new ProcessCommand(p, err, argv.get(0), stopGrace).kill();
             throw new IOException("command " + argv.get(0) + " did not finish within " + timeout.toSeconds() + "s");
         }
         err.awaitEnd(5000);
@@ -50,16 +56,11 @@ public final class LocalRunner implements Runner {
     }
 
 
-    static void destroyTree(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-    }
-
     @Override
     public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
         Process p = spawn(argv);
         StderrTail tail = new StderrTail(p.getErrorStream(), stderrLines, "stderr " + argv.get(0));
-        return new ProcessCommand(p, tail, argv.get(0));
+        return new ProcessCommand(p, tail, argv.get(0), stopGrace);
     }
 
     @Override

@@ -266,7 +266,7 @@ public final class OpenSshRunner implements Runner {
         private final PidSniffer pid;
 
         OpenSshCommand(Process process, PidSniffer pid, StderrTail tail) {
-            super(process, tail, describe());
+            super(process, tail, describe(), settings.stopGrace());
             this.pid = pid;
         }
 
@@ -276,13 +276,23 @@ public final class OpenSshRunner implements Runner {
             return status == 255 && sshFailed(stderrTail) ? -1 : status;
         }
 
+        /** TERM to the remote process group; the local client ends when the remote command does. */
         @Override
-        protected void beforeKill() {
+        protected void terminate() {
+            signalRemote("TERM");
+        }
+
+        @Override
+        protected void forceKill() {
+            signalRemote("KILL");
+        }
+
+        private void signalRemote(String signal) {
             long remote = pid.pid;
             // "kill -TERM -<pgid>": no "--", which dash's builtin kill (sh on Debian) refuses
             if (remote > 1 && processAlive()) {
                 try {
-                    Process k = new ProcessBuilder(argvFor(List.of("kill", "-TERM", "-" + remote), false))
+                    Process k = new ProcessBuilder(argvFor(List.of("kill", "-" + signal, "-" + remote), false))
                             .redirectErrorStream(true).start();
                     k.getOutputStream().close();
                     k.getInputStream().readAllBytes();

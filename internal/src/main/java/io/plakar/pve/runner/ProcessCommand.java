@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,12 +17,14 @@ class ProcessCommand implements RunningCommand {
     private final Process process;
     private final StderrTail tail;
     private final String name;
+    private final Duration stopGrace;
     private volatile boolean killed;
 
-    ProcessCommand(Process process, StderrTail tail, String name) {
+    ProcessCommand(Process process, StderrTail tail, String name, Duration stopGrace) {
         this.process = process;
         this.tail = tail;
         this.name = name;
+        this.stopGrace = stopGrace;
     }
 
     @Override
@@ -49,8 +52,16 @@ class ProcessCommand implements RunningCommand {
         return status;
     }
 
-    /** Called once before the process is destroyed (e.g. to signal a remote process first). */
-    protected void beforeKill() {
+    /**
+     * Sends TERM to the tool. Locally that is the child itself; subclasses carrying the command
+     * over a connection signal the remote tool instead.
+     */
+    protected void terminate() {
+        process.destroy(); // SIGTERM on Unix
+    }
+
+    /** KILL for a tool that outlived its grace; subclasses also reach the remote side. */
+    protected void forceKill() {
     }
 
     protected final boolean processAlive() {
@@ -63,12 +74,30 @@ class ProcessCommand implements RunningCommand {
     }
 
     @Override
-    public void kill() {
+    public synchronized void kill() {
         if (killed) {
             return;
         }
         killed = true;
-        beforeKill();
+        if (!process.isAlive()) {
+            return;
+        }
+        // the tree as it is now: once the tool exits, its children are no longer its descendants
+        List<ProcessHandle> tree = process.descendants().collect(Collectors.toList());
+        terminate();
+        // a tool cleaning up must not block on a pipe nobody reads any more
+        closeQuietly(process.getInputStream());
+        boolean exited;
+        try {
+            exited = process.waitFor(stopGrace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exited = false;
+        }
+        if (!exited) {
+            forceKill();
+        }
+        tree.forEach(ProcessHandle::destroyForcibly);
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

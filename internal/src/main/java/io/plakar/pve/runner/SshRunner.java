@@ -125,6 +125,20 @@ public final class SshRunner implements Runner {
         }
     }
 
+    /** sshj reports a transport that died mid-authentication as an authentication failure. */
+    private static boolean droppedDuringAuth(SSHClient c, UserAuthException e) {
+        if (!c.isConnected() || !c.getTransport().isRunning()) {
+            return true;
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof TransportException || t instanceof java.io.EOFException
+                    || t instanceof java.net.SocketException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static DefaultConfig config(String forcedCipher) {
         DefaultConfig cfg = new DefaultConfig();
         List<String> ciphers = forcedCipher != null ? List.of(forcedCipher) : CIPHER_PREFERENCE;
@@ -231,7 +245,18 @@ public final class SshRunner implements Runner {
             try {
                 authenticate(c);
             } catch (UserAuthException e) {
+                boolean dropped = droppedDuringAuth(c, e);
                 closeQuietly(c);
+                if (dropped) {
+                    // the connection died while authenticating: that is not a refusal of the credentials
+                    String why = describe() + ": connection lost during authentication: " + cause(e);
+                    if (attempt >= attempts) {
+                        throw ConnectorException.unavailable(why, e);
+                    }
+                    log.warn("{}; retrying in {} ms", why, settings.retryDelay().toMillis());
+                    Thread.sleep(settings.retryDelay().toMillis());
+                    continue;
+                }
                 throw new ConnectorException(ConnectorException.Kind.PERMISSION_DENIED, describe()
                         + ": authentication failed (conn_method=" + settings.authMethod().name().toLowerCase()
                         + "): the server refused the credentials", e);
@@ -361,7 +386,8 @@ public final class SshRunner implements Runner {
             InputStream stderr = new BackpressuredStderr(cmd.getErrorStream(), cmd.getInputStream(), cmd, (int) (WINDOW_SIZE / 2));
             StderrTail tail = new StderrTail(stderr, stderrLines, "ssh stderr " + argv.get(0));
             log.debug("{}: started {}", describe(), argv.get(0));
-            return new SshCommand(session, cmd, tail, describe() + " " + argv.get(0), c.getTransport());
+            return new SshCommand(session, cmd, tail, describe() + " " + argv.get(0), c.getTransport(),
+                    settings.stopGrace());
         } catch (IOException | RuntimeException e) {
             closeQuietly(session);
             throw e;
@@ -400,11 +426,13 @@ public final class SshRunner implements Runner {
         private final String what;
         private final net.schmizz.sshj.transport.Transport transport;
         private final InputStream stdout;
+        private final Duration stopGrace;
         private volatile boolean killed;
 
         SshCommand(Session session, Session.Command cmd, StderrTail tail, String what,
-                   net.schmizz.sshj.transport.Transport transport) {
+                   net.schmizz.sshj.transport.Transport transport, Duration stopGrace) {
             this.transport = transport;
+            this.stopGrace = stopGrace;
             this.stdout = new DropCheckingStream(cmd.getInputStream());
             this.session = session;
             this.cmd = cmd;
@@ -506,18 +534,67 @@ public final class SshRunner implements Runner {
             return tail.lines();
         }
 
-        /** TERM to the remote process group (if the server supports signal requests), then close the channel. */
+        /**
+         * TERM to the remote process group (OpenSSH delivers a signal request with killpg), a
+         * bounded wait for the command's exit, then KILL and close the channel. Closing alone
+         * signals nothing: without a PTY sshd only closes the pipes, and a tool not writing at
+         * that moment would run on.
+         */
         @Override
-        public void kill() {
+        public synchronized void kill() {
+            if (killed) {
+                return;
+            }
             killed = true;
-            if (cmd.isOpen()) {
-                try {
-                    cmd.signal(Signal.TERM);
-                } catch (TransportException | RuntimeException ignored) {
-                    // connection gone or signals unsupported: closing the channel is all we can do
+            if (signal(Signal.TERM)) {
+                long deadline = System.nanoTime() + stopGrace.toNanos();
+                drainStdout();
+                while (isAlive() && transport.isRunning() && System.nanoTime() < deadline) {
+                    try {
+                        cmd.join(Math.max(1, Math.min(200, (deadline - System.nanoTime()) / 1_000_000)),
+                                TimeUnit.MILLISECONDS);
+                    } catch (net.schmizz.sshj.connection.ConnectionException ignored) {
+                        // slice over, or the channel died: the loop re-checks
+                    }
+                }
+                if (isAlive()) {
+                    signal(Signal.KILL);
                 }
             }
             closeQuietly(cmd);
+        }
+
+        /** Sends a signal request; false when the channel or connection is gone. */
+        private boolean signal(Signal s) {
+            if (!cmd.isOpen() || !transport.isRunning()) {
+                return false;
+            }
+            try {
+                cmd.signal(s);
+                return true;
+            } catch (TransportException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        /**
+         * Reads and drops what the tool still writes while it cleans up, so it never blocks on a
+         * full channel window instead of exiting.
+         */
+        private void drainStdout() {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[64 << 10];
+                try {
+                    InputStream in = cmd.getInputStream();
+                    while (in.read(buf) >= 0) {
+                        // discard
+                    }
+                } catch (IOException | RuntimeException ignored) {
+                    // channel closed
+                }
+            }, "drain " + what);
+            t.setDaemon(true);
+            t.start();
         }
 
         @Override

@@ -33,6 +33,7 @@ public final class SshSettings {
     private final Duration retryDelay;
     private final String cipher;
     private final Duration connectTimeout;
+    private final Duration stopGrace;
 
     private SshSettings(Builder b) {
         this.host = Objects.requireNonNull(b.host, "host");
@@ -48,6 +49,7 @@ public final class SshSettings {
         this.retryDelay = b.retryDelay;
         this.cipher = b.cipher;
         this.connectTimeout = b.connectTimeout;
+        this.stopGrace = b.stopGrace;
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -87,6 +89,7 @@ public final class SshSettings {
         b.retryDelay = retryDelay;
         b.cipher = cipher;
         b.connectTimeout = connectTimeout;
+        b.stopGrace = stopGrace;
         return b;
     }
 
@@ -104,6 +107,8 @@ public final class SshSettings {
     /** The forced cipher, or null for the default preference list. */
     public String cipher() { return cipher; }
     public Duration connectTimeout() { return connectTimeout; }
+    /** How long a stopped Proxmox tool gets between TERM and KILL to release its locks. */
+    public Duration stopGrace() { return stopGrace; }
 
     /** {@code user@host:port}, for messages. */
     public String target() {
@@ -136,6 +141,7 @@ public final class SshSettings {
         private Duration retryDelay = Duration.ofSeconds(2);
         private String cipher;
         private Duration connectTimeout = Duration.ofSeconds(15);
+        private Duration stopGrace = RunningCommand.DEFAULT_STOP_GRACE;
 
         private Builder(String host, String username) {
             this.host = host;
@@ -152,6 +158,7 @@ public final class SshSettings {
         public Builder retries(int count, Duration delay) { this.retryCount = count; this.retryDelay = delay; return this; }
         public Builder cipher(String c) { this.cipher = c; return this; }
         public Builder connectTimeout(Duration d) { this.connectTimeout = d; return this; }
+        public Builder stopGrace(Duration d) { this.stopGrace = d; return this; }
 
         public SshSettings build() {
             return new SshSettings(this);

@@ -1,16 +1,13 @@
 package io.plakar.pve.runner;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
-/** Reads a stderr stream line by line on its own thread: relays each line and keeps the last few. */
+/** Reads a stderr stream line by line (each line bounded) on its own thread: relays each line and keeps the last few. */
 public final class StderrTail {
     private static final int KEEP = 20;
     private final Deque<String> last = new ArrayDeque<>();
@@ -23,7 +20,8 @@ public final class StderrTail {
     }
 
     private void pump(InputStream in, Runner.LineListener listener) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        try (in) {
+            BoundedLineReader r = new BoundedLineReader(in);
             String line;
             while ((line = r.readLine()) != null) {
                 synchronized (last) {

@@ -7,12 +7,14 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Collects a short command's stdout on its own thread (so a chatty command can never block on a
- * full pipe while we wait for its exit), keeping at most 16 MiB.
+ * full pipe while we wait for its exit), keeping at most 16 MiB. More than that is an error,
+ * never a silently shortened answer (a cut JSON document could still parse).
  */
 final class StdoutCapture {
     private static final int MAX_CAPTURE = 16 << 20;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Thread thread;
+    private volatile boolean overflow;
 
     StdoutCapture(InputStream in, String name) {
         thread = new Thread(() -> pump(in), name);
@@ -28,6 +30,8 @@ final class StdoutCapture {
                 synchronized (out) {
                     if (out.size() + n <= MAX_CAPTURE) {
                         out.write(buf, 0, n);
+                    } else {
+                        overflow = true;
                     }
                 }
             }
@@ -37,8 +41,11 @@ final class StdoutCapture {
     }
 
     /** What was captured, after waiting up to {@code millis} for the stream's end. */
-    String await(long millis) throws InterruptedException {
+    String await(long millis) throws InterruptedException, IOException {
         thread.join(millis);
+        if (overflow) {
+            throw new IOException("the command printed more than " + (MAX_CAPTURE >> 20) + " MiB; its answer was not used");
+        }
         synchronized (out) {
             return out.toString(StandardCharsets.UTF_8);
         }

@@ -39,6 +39,14 @@ public interface Exporter extends AutoCloseable {
     default void finish() throws Exception {
     }
 
+    /**
+     * The host cancelled the export or went away before its last record. Called on another
+     * thread than {@link #export}, possibly while it runs: stop what is running (gracefully),
+     * start nothing new, and leave nothing staged. {@link #close} follows.
+     */
+    default void abort() {
+    }
+
     @Override
     void close();
 }

@@ -83,6 +83,10 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
             @Override
             public void onError(Throwable t) {
                 packets.hostFailed(t);
+                // the export thread may be blocked in a restore tool: stop it from here
+                Thread aborter = new Thread(exporter::abort, "export abort");
+                aborter.setDaemon(true);
+                aborter.start();
             }
 
             @Override

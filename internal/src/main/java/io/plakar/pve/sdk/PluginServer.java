@@ -34,6 +34,8 @@ public final class PluginServer {
     static final int FLOW_CONTROL_WINDOW = 16 << 20;
     static final int MAX_INBOUND_MESSAGE = 16 << 20;
 
+    /** How long a closing connector may take: stopping Proxmox tools gracefully can take their stop grace each. */
+    private static final java.time.Duration RELEASE_WAIT = java.time.Duration.ofMinutes(15);
     // Held strongly: java.util.logging forgets configured levels of unreferenced loggers.
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
     private static final java.util.logging.Logger OKHTTP_LOG = java.util.logging.Logger.getLogger("io.grpc.okhttp");
@@ -134,7 +136,12 @@ public final class PluginServer {
         closer.setDaemon(true);
         closer.start();
         try {
-            closer.join(TimeUnit.SECONDS.toMillis(10));
+            // releasing may stop a Proxmox tool: TERM, up to its stop grace to clean up, then KILL
+            closer.join(RELEASE_WAIT.toMillis());
+            if (closer.isAlive()) {
+                log.error("the connector did not release its resources within {}s; exiting anyway",
+                        RELEASE_WAIT.toSeconds());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -80,7 +80,7 @@ class ConnectionConfigTest {
         assertEquals(ConnectionConfig.ConnMethod.PASSWORD, c.connMethod());
         assertEquals(3, c.retryCount());
         assertEquals(Duration.ofSeconds(2), c.retryDelay());
-        assertEquals(ConnectionConfig.Transport.SSHJ, c.transport());
+        assertEquals(ConnectionConfig.SshTransport.SSHJ, c.transport());
         assertEquals("/var/lib/vz/dump", c.dumpDir());
         assertTrue(c.cleanup());
         assertEquals(1, c.maxNodesParallel());
@@ -122,7 +122,7 @@ class ConnectionConfigTest {
                 "conn_identity_passphrase", "pp", "conn_password", null));
         assertTrue(t.sshSettings().identityKey().contains("\nAAAAsecretkeymaterial\n"));
         assertFalse(t.toString().contains("secretkeymaterial") || t.toString().contains("pp,"));
-        assertEquals(ConnectionConfig.Transport.OPENSSH, ok(remote("ssh_transport", "openssh", "conn_method", "agent",
+        assertEquals(ConnectionConfig.SshTransport.OPENSSH, ok(remote("ssh_transport", "openssh", "conn_method", "agent",
                 "conn_password", null)).transport());
         assertTrue(ok(remote("ssh_insecure_ignore_host_key", "true")).insecureIgnoreHostKey());
     }

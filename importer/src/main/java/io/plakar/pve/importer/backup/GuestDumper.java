@@ -1,31 +1,26 @@
 package io.plakar.pve.importer.backup;
 
 import io.plakar.pve.proxmox.Compression;
+import io.plakar.pve.proxmox.DumpDir;
 import io.plakar.pve.proxmox.DumpName;
 import io.plakar.pve.proxmox.Guest;
 import io.plakar.pve.proxmox.GuestType;
-import io.plakar.pve.runner.CommandResult;
+import io.plakar.pve.runner.BoundedLineReader;
 import io.plakar.pve.runner.Runner;
 import io.plakar.pve.runner.RunningCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Starts the dump of one guest on its node's runner and returns once the archive's first
@@ -34,27 +29,26 @@ import java.util.regex.Pattern;
  *
  * Transports: {@code stream} runs {@code vzdump --stdout 1} and hands its stdout on;
  * {@code dumpdir} (chosen, or the automatic fallback when vzdump refuses --stdout for a
- * guest) lets vzdump write a file into dump_dir, finds it, and streams it with
- * {@code cat}; the file is removed after the host acknowledged it (cleanup=true).
+ * guest) lets vzdump write a file into a private directory of this run inside dump_dir,
+ * streams it with {@code cat}, and removes that directory after the host acknowledged the
+ * record (cleanup=true).
  */
 public final class GuestDumper {
-    public enum Transport { STREAM, DUMPDIR }
+    
 
     private static final Logger LOG = LoggerFactory.getLogger(GuestDumper.class);
     private static final Logger RELAY = LoggerFactory.getLogger("vzdump");
-    private static final Duration SHORT = Duration.ofSeconds(60);
     /** vzdump may wait for its node lock (lockwait defaults to 3 h) and a file dump takes as long as the disk. */
     private static final Duration DUMP_WAIT = Duration.ofHours(24);
-    private static final Pattern CREATING = Pattern.compile("creating vzdump archive '([^']+)'");
 
     private final Runner runner;
     private final VzdumpOptions options;
-    private final Transport transport;
+    private final DumpTransport transport;
     private final boolean cleanup;
     private final DumpNamer namer;
     private final Clock clock;
 
-    public GuestDumper(Runner runner, VzdumpOptions options, Transport transport, boolean cleanup,
+    public GuestDumper(Runner runner, VzdumpOptions options, DumpTransport transport, boolean cleanup,
                        DumpNamer namer, Clock clock) {
         this.runner = runner;
         this.options = options;
@@ -70,7 +64,7 @@ public final class GuestDumper {
      * @param onDone run once when the returned stream is over (the node's slot is free again)
      */
     public StartedDump start(Guest guest, Runnable onDone) throws DumpFailedException, InterruptedException {
-        if (transport == Transport.DUMPDIR) {
+        if (transport == DumpTransport.DUMPDIR) {
             return startDumpdir(guest, onDone);
         }
         String label = guest.describe();
@@ -113,28 +107,39 @@ public final class GuestDumper {
         warnIfUnexpected(label, c);
         DumpName name = namer.name(guest.type(), guest.vmid(), start, c);
         DumpStream stream = new DumpStream(label, "vzdump", cmd, head, n, onDone);
-        return new StartedDump(guest, name, start, stream, List.of());
+        return new StartedDump(guest, name, start, stream, Optional.empty());
     }
 
+    /**
+     * vzdump writes into a private directory of this run inside dump_dir (never into dump_dir
+     * itself, which scheduled jobs share), the archive is streamed with {@code cat}, and the
+     * private directory is removed once the host is done with the record.
+     */
     private StartedDump startDumpdir(Guest guest, Runnable onDone) throws DumpFailedException, InterruptedException {
         String label = guest.describe();
         Instant start = clock.instant();
-        String dir = options.dumpDir();
-        Set<String> before = list(label, dir);
-        LOG.info("{}: dump started (vzdump into {}, mode {}, compress {}, via {})", label, dir, options.mode(),
+        DumpDir shared = DumpDir.on(runner, options.dumpDir());
+        DumpDir mine;
+        try {
+            mine = shared.createPrivate();
+        } catch (IOException e) {
+            throw new DumpFailedException(label + ": cannot use dump_dir " + shared.path() + ": " + e.getMessage(), e);
+        }
+        LOG.info("{}: dump started (vzdump into {}, mode {}, compress {}, via {})", label, mine.path(), options.mode(),
                 options.compress(), runner.describe());
         RunningCommand cmd;
         try {
-            cmd = runner.start(options.dumpdirArgv(guest.vmid()), relay(guest));
+            cmd = runner.start(options.dumpdirArgv(guest.vmid(), mine.path()), relay(guest));
         } catch (IOException e) {
+            removeQuietly(label, mine);
             throw new DumpFailedException(label + ": cannot start vzdump via " + runner.describe() + ": " + e.getMessage(), e);
         }
         // without --stdout vzdump logs to stdout: relay it like stderr and keep its tail
         Deque<String> tail = new ArrayDeque<>();
-        String announced = null;
         int status;
         try {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(cmd.stdout(), StandardCharsets.UTF_8))) {
+            try (InputStream out = cmd.stdout()) {
+                BoundedLineReader r = new BoundedLineReader(out);
                 String line;
                 while ((line = r.readLine()) != null) {
                     RELAY.info("{} {}: {}", guest.type() == GuestType.QEMU ? "VM" : "CT", guest.vmid(), line);
@@ -142,17 +147,14 @@ public final class GuestDumper {
                         tail.removeFirst();
                     }
                     tail.addLast(line);
-                    Matcher m = CREATING.matcher(line);
-                    if (m.find()) {
-                        announced = m.group(1);
-                    }
                 }
             }
             status = cmd.waitFor(DUMP_WAIT);
         } catch (IOException e) {
             List<String> lines = stop(cmd);
-            removePartial(guest, dir, before);
-            throw new DumpFailedException(label + ": vzdump into " + dir + " failed (" + e.getMessage() + ")" + suffix(lines), e);
+            removeQuietly(label, mine);
+            throw new DumpFailedException(label + ": vzdump into " + mine.path() + " failed (" + e.getMessage() + ")"
+                    + suffix(lines), e);
         } finally {
             cmd.close();
         }
@@ -160,29 +162,28 @@ public final class GuestDumper {
         lines.addAll(cmd.lastStderrLines());
         if (status != 0) {
             // a killed vzdump (or one cut off by a dropped connection) cannot remove its .dat itself
-            removePartial(guest, dir, before);
+            removeQuietly(label, mine);
             throw new DumpFailedException(noArchive(label, "vzdump", status, lines));
         }
-        Set<String> after = list(label, dir);
-        List<String> fresh = new ArrayList<>(after);
-        fresh.removeAll(before);
-        String file = pickDump(guest, fresh, announced, dir);
+        String file;
+        try {
+            file = archiveIn(guest, mine);
+        } catch (IOException e) {
+            removeQuietly(label, mine);
+            throw new DumpFailedException(label + ": cannot list " + mine.path() + ": " + e.getMessage(), e);
+        }
         if (file == null) {
-            throw new DumpFailedException(noArchive(label, "vzdump", status, lines) + " (no new dump of this guest in " + dir + ")");
+            removeQuietly(label, mine);
+            throw new DumpFailedException(noArchive(label, "vzdump", status, lines) + " (no dump of this guest in "
+                    + mine.path() + ")");
         }
         DumpName produced = DumpName.parse(file).orElseThrow();
-        List<String> leftovers = new ArrayList<>();
-        leftovers.add(dir + "/" + file);
-        String log = produced.fileName().substring(0, produced.fileName().indexOf('.')) + ".log";
-        if (fresh.contains(log)) {
-            leftovers.add(dir + "/" + log);
-        }
         RunningCommand cat;
         try {
-            cat = runner.start(List.of("cat", "--", dir + "/" + file), Runner.LineListener.IGNORE);
+            cat = mine.open(file);
         } catch (IOException e) {
-            removeLeftovers(label, leftovers);
-            throw new DumpFailedException(label + ": cannot read " + dir + "/" + file + ": " + e.getMessage(), e);
+            removeQuietly(label, mine);
+            throw new DumpFailedException(label + ": cannot read " + mine.pathOf(file) + ": " + e.getMessage(), e);
         }
         byte[] head = new byte[ArchiveSniffer.HEAD_BYTES];
         try {
@@ -194,106 +195,39 @@ public final class GuestDumper {
             }
             DumpName name = namer.name(guest.type(), guest.vmid(), start, c);
             DumpStream stream = new DumpStream(label, "cat " + file, cat, head, n, onDone);
-            return new StartedDump(guest, name, start, stream, leftovers);
+            return new StartedDump(guest, name, start, stream, Optional.of(mine));
         } catch (IOException e) {
             List<String> catLines = stop(cat);
-            removeLeftovers(label, leftovers);
-            throw new DumpFailedException(label + ": " + dir + "/" + file + ": " + e.getMessage() + suffix(catLines));
+            removeQuietly(label, mine);
+            throw new DumpFailedException(label + ": " + mine.pathOf(file) + ": " + e.getMessage() + suffix(catLines));
         }
     }
 
-    /** The dump vzdump just wrote for this guest: the announced file if it is new, else the only new one. */
-    private static String pickDump(Guest guest, List<String> fresh, String announced, String dir) {
-        List<String> mine = new ArrayList<>();
-        for (String f : fresh) {
+    /** The archive of this guest in the run's private directory (nothing else writes there). */
+    private static String archiveIn(Guest guest, DumpDir mine) throws IOException, InterruptedException {
+        for (String f : mine.list()) {
             Optional<DumpName> d = DumpName.parse(f);
             if (d.isPresent() && d.get().vmid() == guest.vmid() && d.get().type() == guest.type()) {
-                mine.add(f);
+                return f;
             }
         }
-        if (announced != null) {
-            String base = announced.substring(announced.lastIndexOf('/') + 1);
-            if (announced.equals(dir + "/" + base) && mine.contains(base)) {
-                return base;
-            }
-        }
-        return mine.size() == 1 ? mine.get(0) : null;
-    }
-
-    private Set<String> list(String label, String dir) throws DumpFailedException, InterruptedException {
-        try {
-            CommandResult r = runner.run(List.of("ls", "-1", "-A", "--", dir), SHORT);
-            if (!r.ok()) {
-                throw new DumpFailedException(label + ": cannot list dump_dir " + dir + ": " + r.lastErrorLine());
-            }
-            Set<String> names = new HashSet<>();
-            for (String l : r.stdout().split("\n")) {
-                if (!l.isEmpty()) {
-                    names.add(l);
-                }
-            }
-            return names;
-        } catch (IOException e) {
-            throw new DumpFailedException(label + ": cannot list dump_dir " + dir + ": " + e.getMessage(), e);
-        }
+        return null;
     }
 
     /**
-     * After a failed dump into dump_dir: removes what this dump created there (vzdump's
-     * {@code .dat}, {@code .log} and {@code .tmp} directory of this guest), nothing that existed
-     * before and nothing that does not carry this guest's vzdump name.
+     * Removes a run's private directory (the archive, vzdump's log and any partial file in it)
+     * when cleanup is on; failures are logged, not fatal. Nothing outside it is touched.
      */
-    private void removePartial(Guest guest, String dir, Set<String> before) throws InterruptedException {
+    public void removeQuietly(String label, DumpDir mine) {
         if (!cleanup) {
+            LOG.info("{}: cleanup=false: {} is left on the node", label, mine.path());
             return;
         }
-        Pattern mine = Pattern.compile("vzdump-" + guest.type().id() + "-" + guest.vmid()
-                + "-[0-9]{4}_[0-9]{2}_[0-9]{2}-[0-9]{2}_[0-9]{2}_[0-9]{2}\\.(dat|log|tmp|vma|tar)(\\.(gz|lzo|zst|dat))?");
-        List<String> partial = new ArrayList<>();
         try {
-            for (String f : list(guest.describe(), dir)) {
-                if (!before.contains(f) && mine.matcher(f).matches()) {
-                    partial.add(dir + "/" + f);
-                }
-            }
-        } catch (DumpFailedException e) {
-            LOG.warn("{}: cannot check {} for a partial dump: {}", guest.describe(), dir, e.getMessage());
-            return;
-        }
-        if (partial.isEmpty()) {
-            return;
-        }
-        List<String> argv = new ArrayList<>(List.of("rm", "-rf", "--"));
-        argv.addAll(partial);
-        try {
-            CommandResult r = runner.run(argv, SHORT);
-            if (r.ok()) {
-                LOG.info("{}: removed the partial dump {} from the node", guest.describe(), String.join(", ", partial));
-            } else {
-                LOG.warn("{}: could not remove the partial dump {}: {}", guest.describe(), String.join(", ", partial),
-                        r.lastErrorLine());
-            }
+            mine.removePrivate();
+            LOG.info("{}: removed {} from the node", label, mine.path());
         } catch (IOException e) {
-            LOG.warn("{}: could not remove the partial dump {}: {}", guest.describe(), String.join(", ", partial), e.getMessage());
-        }
-    }
-
-    /** Removes what a dump_dir transport left behind (when cleanup is on); failures are logged, not fatal. */
-    public void removeLeftovers(String label, List<String> files) {
-        if (!cleanup || files.isEmpty()) {
-            return;
-        }
-        List<String> argv = new ArrayList<>(List.of("rm", "-f", "--"));
-        argv.addAll(files);
-        try {
-            CommandResult r = runner.run(argv, SHORT);
-            if (r.ok()) {
-                LOG.info("{}: removed {} from the node", label, String.join(", ", files));
-            } else {
-                LOG.warn("{}: could not remove {}: {}", label, String.join(", ", files), r.lastErrorLine());
-            }
-        } catch (IOException e) {
-            LOG.warn("{}: could not remove {}: {}", label, String.join(", ", files), e.getMessage());
+            LOG.warn("{}: could not remove {}: {}", label, mine.path(), e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,7 +1,9 @@
 package io.plakar.pve.importer.backup;
 
 import io.plakar.pve.proxmox.NodePing;
-import io.plakar.pve.proxmox.ClusterNode;
+import io.plakar.pve.proxmox.Cluster;
+import io.plakar.pve.proxmox.DumpName;
+import io.plakar.pve.proxmox.NodePing;
 import io.plakar.pve.proxmox.Guest;
 import io.plakar.pve.importer.backup.GuestResolver.Target;
 import io.plakar.pve.proxmox.Resources;
@@ -53,17 +55,17 @@ public final class ProxmoxImporter implements Importer {
     static final int PERM = 0600;
 
     private final ProxmoxImporterConfig config;
-    private final NodeAccess nodes;
+    private final Cluster nodes;
     private final Clock clock;
     private final DumpNamer namer;
-    private final Map<String, PendingDump> pending = new ConcurrentHashMap<>();
+    private final Map<String, OutstandingRecord> pending = new ConcurrentHashMap<>();
     private final ExecutorService cleaner = Executors.newSingleThreadExecutor(r -> daemon(r, "dump-cleanup"));
     private final Object emitLock = new Object();
     private final BackupSummary summary = new BackupSummary();
     private volatile ExecutorService nodeWorkers;
     private volatile boolean closed;
 
-    public ProxmoxImporter(ProxmoxImporterConfig config, NodeAccess nodes, Clock clock, ZoneId zone) {
+    public ProxmoxImporter(ProxmoxImporterConfig config, Cluster nodes, Clock clock, ZoneId zone) {
         this.config = config;
         this.nodes = nodes;
         this.clock = clock;
@@ -77,17 +79,37 @@ public final class ProxmoxImporter implements Importer {
      */
     @Override
     public ConnectorInfo info() {
-        return new ConnectorInfo(config.origin(), PROTOCOL, "/", ConnectorInfo.STREAM | ConnectorInfo.NEEDACK);
+        return new ConnectorInfo(origin(), PROTOCOL, "/", ConnectorInfo.STREAM | ConnectorInfo.NEEDACK);
+    }
+
+    /** The location's host, node=, or the node this machine is in the cluster. */
+    private String origin() {
+        return config.configuredOrigin().orElseGet(() -> {
+            try {
+                return nodes.entryNode();
+            } catch (IOException | ConnectorException e) {
+                LOG.warn("cannot tell which node this is ({}); the snapshot's origin is 'localhost'", e.getMessage());
+                return "localhost";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "localhost";
+            }
+        });
     }
 
     @Override
     public void ping() throws ConnectorException {
-        io.plakar.pve.proxmox.NodePing.check(nodes.inventory());
+        try {
+            NodePing.check(nodes.entry());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ConnectorException.unavailable("proxmox+backup: ping interrupted", e);
+        }
     }
 
     @Override
     public void scan(RecordSink sink) throws ConnectorException, InterruptedException {
-        Resources resources = new Resources(nodes.inventory());
+        Resources resources = nodes.inventory();
         List<Target> targets;
         try {
             targets = new GuestResolver(resources, nodeFilter()).resolve(config.selection());
@@ -98,10 +120,7 @@ public final class ProxmoxImporter implements Importer {
             throw ConnectorException.notFound("proxmox+backup: " + config.selection().describe() + " matches no guest"
                     + (nodeFilter() == null ? "" : " on node " + nodeFilter()));
         }
-        String localNode = nodes.local() ? localNode(resources) : null;
-        if (!nodes.local()) {
-            learnAddresses(resources);
-        }
+        String localNode = nodes.local() ? localNode() : null;
         Map<String, List<Guest>> byNode = new LinkedHashMap<>();
         for (Target t : targets) {
             if (!t.ok()) {
@@ -187,7 +206,7 @@ public final class ProxmoxImporter implements Importer {
             }
             String path = "/" + d.name().fileName();
             summary.started(d);
-            pending.put(path, new PendingDump(d, dumper));
+            pending.put(path, new OutstandingRecord(d, dumper));
             try {
                 emit(sink, Record.file(path, FileInfo.regular(d.name().fileName(), FileInfo.UNKNOWN_SIZE, PERM, d.start())));
                 // the node's slot is busy until this stream is over (read, failed, cancelled or acknowledged)
@@ -218,47 +237,22 @@ public final class ProxmoxImporter implements Importer {
         return config.connection().node().orElse(null);
     }
 
-    /** Path of a record for a guest that produced no archive (no suffix is known). */
-    static String failedPath(Guest g, int vmid) {
-        return g == null ? "/vzdump-" + vmid : "/vzdump-" + g.type().id() + "-" + vmid;
+    private static String failedPath(Guest g, int vmid) {
+        return DumpName.failedRecordPath(g == null ? null : g.type(), vmid);
     }
 
-    /** Cluster node addresses from /cluster/status, for routing each guest to its node over SSH. */
-    private void learnAddresses(Resources resources) throws InterruptedException {
+    /** The node this machine is (mode=local), as the cluster names it. */
+    private String localNode() throws ConnectorException, InterruptedException {
         try {
-            Map<String, String> addresses = new LinkedHashMap<>();
-            for (ClusterNode n : resources.nodes()) {
-                if (!n.ip().isEmpty()) {
-                    addresses.put(n.name(), n.ip());
-                }
-            }
-            nodes.learnAddresses(addresses);
+            return nodes.entryNode();
         } catch (IOException e) {
-            LOG.warn("cannot read node addresses from /cluster/status ({}); only node_hosts and the location are known",
-                    e.getMessage());
+            throw ConnectorException.unavailable("proxmox+backup: " + e.getMessage(), e);
         }
-    }
-
-    /** The node this machine is (mode=local): /cluster/status marks it; else the node key; else the host name. */
-    private String localNode(Resources resources) {
-        try {
-            for (ClusterNode n : resources.nodes()) {
-                if (n.local()) {
-                    return n.name();
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("cannot tell which node this is from /cluster/status ({}); assuming {}", e.getMessage(),
-                    config.connection().node().orElseGet(ProxmoxImporterConfig::hostname));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return config.connection().node().orElseGet(ProxmoxImporterConfig::hostname);
     }
 
     @Override
     public InputStream open(String pathname) throws IOException {
-        PendingDump p = pending.get(pathname);
+        OutstandingRecord p = pending.get(pathname);
         if (p == null) {
             throw new FileNotFoundException(pathname + ": no such dump in this backup");
         }
@@ -270,15 +264,13 @@ public final class ProxmoxImporter implements Importer {
 
     @Override
     public void acknowledge(Result result) {
-        PendingDump p = pending.remove(result.record().pathname());
+        OutstandingRecord p = pending.remove(result.record().pathname());
         if (p == null) {
             return;
         }
         // acknowledged without being read (excluded, unchanged…): stop the dump now
         p.dump.stream().close();
-        if (!p.dump.leftoverFiles().isEmpty()) {
-            cleaner.execute(() -> p.dumper.removeLeftovers(p.dump.guest().describe(), p.dump.leftoverFiles()));
-        }
+        p.dump.privateDir().ifPresent(dir -> cleaner.execute(() -> p.dumper.removeQuietly(p.dump.guest().describe(), dir)));
     }
 
     @Override
@@ -291,12 +283,10 @@ public final class ProxmoxImporter implements Importer {
         if (w != null) {
             w.shutdownNow();
         }
-        for (PendingDump p : pending.values()) {
+        for (OutstandingRecord p : pending.values()) {
             p.dump.stream().close();
-            if (!p.dump.leftoverFiles().isEmpty()) {
-                // never acknowledged (host gone): the file was made for this backup only
-                cleaner.execute(() -> p.dumper.removeLeftovers(p.dump.guest().describe(), p.dump.leftoverFiles()));
-            }
+            // never acknowledged (host gone): the private directory was made for this backup only
+            p.dump.privateDir().ifPresent(dir -> cleaner.execute(() -> p.dumper.removeQuietly(p.dump.guest().describe(), dir)));
         }
         pending.clear();
         cleaner.shutdown();

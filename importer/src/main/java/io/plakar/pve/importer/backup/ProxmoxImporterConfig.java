@@ -16,7 +16,7 @@ import java.util.Map;
  * valid ones.
  */
 public record ProxmoxImporterConfig(ConnectionConfig connection, Selection selection, VzdumpOptions vzdump,
-                                    GuestDumper.Transport transport) {
+                                    DumpTransport transport) {
 
     public static final List<String> TRANSPORTS = List.of("stream", "dumpdir");
     static final String NAME = "proxmox+backup importer";
@@ -39,24 +39,14 @@ public record ProxmoxImporterConfig(ConnectionConfig connection, Selection selec
         }
         return new ProxmoxImporterConfig(conn, selection,
                 new VzdumpOptions(mode, compress, zstd, conn.dumpDir()),
-                transport.equals("dumpdir") ? GuestDumper.Transport.DUMPDIR : GuestDumper.Transport.STREAM);
+                transport.equals("dumpdir") ? DumpTransport.DUMPDIR : DumpTransport.STREAM);
     }
 
-    /** Origin of the snapshots: the location's host in remote mode, else the node (or this host's name). */
-    public String origin() {
+    /** Origin of the snapshots when the configuration names it: the location's host, else node=. */
+    public java.util.Optional<String> configuredOrigin() {
         if (connection.isRemote() && !connection.host().isEmpty()) {
-            return connection.host();
+            return java.util.Optional.of(connection.host());
         }
-        return connection.node().orElseGet(ProxmoxImporterConfig::hostname);
-    }
-
-    static String hostname() {
-        try {
-            String h = java.net.InetAddress.getLocalHost().getHostName();
-            int dot = h.indexOf('.');
-            return dot > 0 ? h.substring(0, dot) : h;
-        } catch (java.io.IOException e) {
-            return "localhost";
-        }
+        return connection.node();
     }
 }

@@ -45,24 +45,24 @@ public record VzdumpOptions(String mode, String compress, Integer zstdThreads, S
 
     /** {@code vzdump <vmid> --stdout 1 ...}: the archive on stdout, every log line on stderr. */
     public List<String> streamArgv(int vmid) {
-        List<String> argv = common(vmid);
+        List<String> argv = common(vmid, dumpDir);
         argv.add(2, "--stdout");
         argv.add(3, "1");
         return argv;
     }
 
     /**
-     * {@code vzdump <vmid> --dumpdir D ... --remove 0}: a file in dump_dir, log lines on stdout.
-     * {@code --remove 0} so vzdump never prunes older dumps the user keeps in that directory.
+     * {@code vzdump <vmid> --dumpdir D ... --remove 0}: a file in {@code directory} (the run's
+     * private directory), log lines on stdout. {@code --remove 0} so vzdump never prunes dumps.
      */
-    public List<String> dumpdirArgv(int vmid) {
-        List<String> argv = common(vmid);
+    public List<String> dumpdirArgv(int vmid, String directory) {
+        List<String> argv = common(vmid, directory);
         argv.add("--remove");
         argv.add("0");
         return argv;
     }
 
-    private List<String> common(int vmid) {
+    private List<String> common(int vmid, String directory) {
         List<String> argv = new ArrayList<>();
         argv.add("vzdump");
         argv.add(Integer.toString(vmid));
@@ -75,7 +75,7 @@ public record VzdumpOptions(String mode, String compress, Integer zstdThreads, S
             argv.add(zstdThreads.toString());
         }
         argv.add("--dumpdir");
-        argv.add(dumpDir);
+        argv.add(directory);
         return argv;
     }
 }

@@ -1,6 +1,8 @@
 package io.plakar.pve.importer.backup;
 
 import io.plakar.pve.runner.CommandResult;
+import io.plakar.pve.proxmox.Cluster;
+import io.plakar.pve.proxmox.Resources;
 import io.plakar.pve.runner.Runner;
 import io.plakar.pve.runner.RunningCommand;
 import io.plakar.pve.sdk.ConnectorException;
@@ -56,15 +58,27 @@ class ProxmoxImporterTest {
     ProxmoxImporter importer(Map<String, String> cfg) throws ConnectorException {
         ProxmoxImporterConfig c = ProxmoxImporterConfig.read(cfg);
         Map<String, Runner> runners = Map.of("pve1", new FakeRunner("pve1"), "pve2", new FakeRunner("pve2"));
-        NodeAccess nodes = new NodeAccess() {
+        Cluster nodes = new Cluster() {
+            final Resources inventory = new Resources(runners.get("pve1"));
+
             @Override
             public boolean local() {
                 return false;
             }
 
             @Override
-            public Runner inventory() {
+            public Runner entry() {
                 return runners.get("pve1");
+            }
+
+            @Override
+            public Resources inventory() {
+                return inventory;
+            }
+
+            @Override
+            public String entryNode() {
+                return "pve1";
             }
 
             @Override

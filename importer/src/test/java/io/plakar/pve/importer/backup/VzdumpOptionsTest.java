@@ -19,8 +19,8 @@ class VzdumpOptionsTest {
     @Test
     void dumpdirArgvNeverPrunes() {
         VzdumpOptions o = new VzdumpOptions("stop", "0", null, "/d");
-        assertEquals(List.of("vzdump", "100", "--mode", "stop", "--compress", "0", "--dumpdir", "/d", "--remove", "0"),
-                o.dumpdirArgv(100));
+        assertEquals(List.of("vzdump", "100", "--mode", "stop", "--compress", "0", "--dumpdir", "/d/.plakar-0123456789abcdef", "--remove", "0"),
+                o.dumpdirArgv(100, "/d/.plakar-0123456789abcdef"));
     }
 
     @Test

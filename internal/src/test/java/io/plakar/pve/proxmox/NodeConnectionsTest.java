@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** Per-node runners: addresses, reuse, and connecting one node never holding up the others. */
-class NodeRunnersTest {
+class NodeConnectionsTest {
 
     static ConnectionConfig remote(String... kv) throws ConnectorException {
         Map<String, String> m = new java.util.HashMap<>(Map.of("location", "proxmox+backup://10.0.0.1", "mode", "remote",
@@ -39,7 +39,7 @@ class NodeRunnersTest {
     }
 
     /** A runner that only knows its host. */
-    static final class FakeRunner implements Runner {
+    static class FakeRunner implements Runner {
         final String host;
         volatile boolean closed;
 
@@ -53,8 +53,8 @@ class NodeRunnersTest {
         }
 
         @Override
-        public CommandResult run(List<String> argv, Duration timeout) {
-            throw new UnsupportedOperationException();
+        public CommandResult run(List<String> argv, Duration timeout) throws java.io.IOException {
+            throw new java.io.IOException("connection lost");
         }
 
         @Override
@@ -69,7 +69,7 @@ class NodeRunnersTest {
     }
 
     /** Own threads: the common pool may have a single worker on a small machine. */
-    static CompletableFuture<Runner> forNodeAsync(NodeRunners n, String node) {
+    static CompletableFuture<Runner> forNodeAsync(NodeConnections n, String node) {
         CompletableFuture<Runner> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
@@ -86,7 +86,7 @@ class NodeRunnersTest {
     @Test
     void nodeHostsWinsOverDiscoveredAndTheLocationsHostReusesTheEntryConnection() throws Exception {
         List<FakeRunner> made = new CopyOnWriteArrayList<>();
-        NodeRunners n = new NodeRunners(remote("node_hosts", "pve2=10.0.0.22"), null, s -> {
+        NodeConnections n = new NodeConnections(remote("node_hosts", "pve2=10.0.0.22"), null, s -> {
             FakeRunner r = new FakeRunner(s.host());
             made.add(r);
             return r;
@@ -103,12 +103,56 @@ class NodeRunnersTest {
         assertTrue(made.stream().allMatch(r -> r.closed));
     }
 
+    /** A runner whose connection drops on pvesh a given number of times, then answers. */
+    static final class DroppingRunner extends FakeRunner {
+        final AtomicInteger drops;
+        final List<String> asked = new CopyOnWriteArrayList<>();
+
+        DroppingRunner(String host, int drops) {
+            super(host);
+            this.drops = new AtomicInteger(drops);
+        }
+
+        @Override
+        public CommandResult run(List<String> argv, Duration timeout) throws java.io.IOException {
+            asked.add(String.join(" ", argv));
+            if (argv.get(0).equals("hostname")) {
+                return new CommandResult(argv, 0, "pve1.example.com\n", "");
+            }
+            if (drops.getAndDecrement() > 0) {
+                throw new java.io.IOException("Broken transport; encountered EOF");
+            }
+            return new CommandResult(argv, 0, "[{\"type\":\"node\",\"name\":\"pve1\",\"local\":1,\"ip\":\"10.0.0.1\","
+                    + "\"online\":1},{\"type\":\"node\",\"name\":\"pve2\",\"local\":0,\"ip\":\"10.0.0.2\",\"online\":1}]", "");
+        }
+    }
+
+    @Test
+    void aDroppedInventoryIsAskedAgain() throws Exception {
+        DroppingRunner entry = new DroppingRunner("10.0.0.1", 2);
+        NodeConnections n = new NodeConnections(remote("ssh_retry_delay", "1ms"), null, s -> s.host().equals("10.0.0.1")
+                ? entry : new FakeRunner(s.host()));
+        assertEquals("10.0.0.2", ((FakeRunner) n.forNode("pve2")).host, "learned from /cluster/status after two drops");
+        assertEquals(3, entry.asked.stream().filter(a -> a.contains("/cluster/status")).count());
+        n.close();
+    }
+
+    @Test
+    void theEntryNodeNeedsNoAddressEvenWhenTheInventoryFails() throws Exception {
+        DroppingRunner entry = new DroppingRunner("10.0.0.1", 100);
+        NodeConnections n = new NodeConnections(remote("ssh_retry_delay", "1ms"), null, s -> entry);
+        assertSame(entry, n.forNode("pve1"), "pve1 is the location's own node (its host name says so)");
+        ConnectorException e = assertThrows(ConnectorException.class, () -> n.forNode("pve2"));
+        assertTrue(e.getMessage().contains("Broken transport"), "the real cause is named: " + e.getMessage());
+        n.close();
+    }
+
     @Test
     void anUnreachableNodeDoesNotHoldUpTheOthers() throws Exception {
         CountDownLatch pve2Connecting = new CountDownLatch(1);
         CountDownLatch releasePve2 = new CountDownLatch(1);
         AtomicInteger pve2Attempts = new AtomicInteger();
-        NodeRunners n = new NodeRunners(remote(), null, s -> {
+        NodeConnections n = new NodeConnections(remote(), null, s -> {
             if (s.host().equals("10.0.0.2")) {
                 pve2Attempts.incrementAndGet();
                 pve2Connecting.countDown();
@@ -147,7 +191,7 @@ class NodeRunnersTest {
         CountDownLatch connecting = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<FakeRunner> made = new CopyOnWriteArrayList<>();
-        NodeRunners n = new NodeRunners(remote(), null, s -> {
+        NodeConnections n = new NodeConnections(remote(), null, s -> {
             connecting.countDown();
             release.await();
             FakeRunner r = new FakeRunner(s.host());

@@ -1,5 +1,6 @@
 package io.plakar.pve.proxmox;
 
+import io.plakar.pve.runner.CommandResult;
 import io.plakar.pve.runner.LocalRunner;
 import io.plakar.pve.runner.OpenSshRunner;
 import io.plakar.pve.runner.Runner;
@@ -7,6 +8,8 @@ import io.plakar.pve.runner.SshRunner;
 import io.plakar.pve.runner.SshSettings;
 import io.plakar.pve.sdk.ConnectorException;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,13 +19,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * One {@link Runner} per cluster node, created on first use, reused, all closed by {@link
- * #close()}. A node's SSH address is {@code node_hosts[node]} first, else the caller-supplied
- * map (typically the {@code ip} fields of {@code pvesh get /cluster/status}), else — for the
- * node named by {@code node} or when the name is the only one known — the location's host.
- * In local mode only the local node has a runner (the shared {@link LocalRunner}).
+ * The {@link Cluster} over real connections: one {@link Runner} per cluster node, created on
+ * first use, reused, all closed by {@link #close()}. The entry node is reached at the
+ * location's host and needs no address of its own. Another node's SSH address is
+ * {@code node_hosts[node]} first, else the {@code ip} the cluster reports for it in
+ * {@code pvesh get /cluster/status}. In local mode only the local node has a runner (the
+ * shared {@link LocalRunner}).
  */
-public final class NodeRunners implements AutoCloseable {
+public final class NodeConnections implements Cluster {
     /** Creates the runner for one node's SSH settings; swapped in tests. */
     @FunctionalInterface
     public interface Factory {
@@ -36,13 +40,15 @@ public final class NodeRunners implements AutoCloseable {
     /** Per node: its runner, or the connection attempt in progress (completed exceptionally = failed). */
     private final Map<String, CompletableFuture<Runner>> runners = new LinkedHashMap<>();
     private Runner locationRunner;
+    private Resources inventory;
+    private String entryNode;
     private boolean closed;
 
-    public NodeRunners(ConnectionConfig config) {
-        this(config, new LocalRunner(), defaultFactory(config));
+    public NodeConnections(ConnectionConfig config) {
+        this(config, new LocalRunner(config.stopTimeout()), defaultFactory(config));
     }
 
-    public NodeRunners(ConnectionConfig config, Runner localRunner, Factory factory) {
+    public NodeConnections(ConnectionConfig config, Runner localRunner, Factory factory) {
         this.config = config;
         this.local = localRunner;
         this.factory = factory;
@@ -50,7 +56,7 @@ public final class NodeRunners implements AutoCloseable {
 
     /** sshj ({@link SshRunner#lazy}) or the system ssh client, per {@code ssh_transport}. */
     public static Factory defaultFactory(ConnectionConfig config) {
-        return config.transport() == ConnectionConfig.Transport.OPENSSH
+        return config.transport() == ConnectionConfig.SshTransport.OPENSSH
                 ? OpenSshRunner::create
                 : SshRunner::connect;
     }
@@ -75,6 +81,59 @@ public final class NodeRunners implements AutoCloseable {
         return locationRunner;
     }
 
+    @Override
+    public boolean local() {
+        return !config.isRemote();
+    }
+
+    @Override
+    public synchronized Resources inventory() throws ConnectorException, InterruptedException {
+        if (inventory == null) {
+            inventory = new Resources(entry(), config.retryCount(), config.retryDelay());
+        }
+        return inventory;
+    }
+
+    /**
+     * The entry node's name: the member {@code /cluster/status} marks as local, else
+     * {@code node=}, else the host name the entry node reports (a single node without a cluster).
+     */
+    @Override
+    public String entryNode() throws IOException, InterruptedException, ConnectorException {
+        synchronized (this) {
+            if (entryNode != null) {
+                return entryNode;
+            }
+        }
+        String name = null;
+        IOException statusFailure = null;
+        try {
+            for (ClusterNode n : inventory().nodes()) {
+                if (n.local()) {
+                    name = n.name();
+                }
+            }
+        } catch (IOException e) {
+            statusFailure = e;
+        }
+        if (name == null) {
+            name = config.node().orElse(null);
+        }
+        if (name == null) {
+            CommandResult r = entry().run(List.of("hostname"), Duration.ofSeconds(60));
+            if (!r.ok() || r.stdout().isBlank()) {
+                String why = statusFailure != null ? statusFailure.getMessage() : r.lastErrorLine();
+                throw new IOException("cannot tell which node " + entry().describe() + " is (" + why + "); set node=<name>");
+            }
+            String h = r.stdout().strip();
+            name = h.contains(".") ? h.substring(0, h.indexOf('.')) : h;
+        }
+        synchronized (this) {
+            entryNode = name;
+        }
+        return name;
+    }
+
     /** The SSH host of {@code node}, if known. */
     public synchronized Optional<String> addressOf(String node) {
         String h = config.nodeHosts().get(node);
@@ -94,7 +153,25 @@ public final class NodeRunners implements AutoCloseable {
      * connected wait for that one attempt. A failed attempt is not remembered: the next caller
      * tries again.
      */
+    @Override
     public Runner forNode(String node) throws ConnectorException, InterruptedException {
+        String inventoryProblem = null;
+        if (config.isRemote() && !known(node)) {
+            // the entry node is reached at the location's host: it needs no address of its own
+            try {
+                if (node.equals(entryNode())) {
+                    Runner e = entry();
+                    synchronized (this) {
+                        runners.putIfAbsent(node, CompletableFuture.completedFuture(e));
+                    }
+                    return e;
+                }
+                learnAddresses();
+            } catch (IOException e) {
+                inventoryProblem = e.getMessage();
+            }
+        }
+        String why = inventoryProblem;
         CompletableFuture<Runner> attempt;
         String host;
         synchronized (this) {
@@ -114,6 +191,7 @@ public final class NodeRunners implements AutoCloseable {
                 host = null;
             } else {
                 host = addressOf(node).orElseThrow(() -> ConnectorException.failed("no SSH address for node " + node
+                        + (why == null ? "" : " (the cluster could not be asked: " + why + ")")
                         + ": add it to node_hosts (e.g. node_hosts=" + node + "=10.0.0.12)"));
                 if (host.equals(config.host())) {
                     Runner e = entry();
@@ -125,6 +203,21 @@ public final class NodeRunners implements AutoCloseable {
             }
         }
         return host == null ? await(attempt) : connect(node, host, attempt);
+    }
+
+    private synchronized boolean known(String node) {
+        return runners.containsKey(node) || addressOf(node).isPresent();
+    }
+
+    /** Node addresses from {@code /cluster/status}; {@code node_hosts} still wins. */
+    private void learnAddresses() throws IOException, InterruptedException, ConnectorException {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (ClusterNode n : inventory().nodes()) {
+            if (!n.ip().isEmpty()) {
+                found.put(n.name(), n.ip());
+            }
+        }
+        addDiscovered(found);
     }
 
     private Runner connect(String node, String host, CompletableFuture<Runner> attempt)
@@ -147,7 +240,7 @@ public final class NodeRunners implements AutoCloseable {
         }
         // closed while connecting: nobody will close this one
         r.close();
-        IllegalStateException e = new IllegalStateException("NodeRunners is closed");
+        IllegalStateException e = new IllegalStateException("NodeConnections is closed");
         attempt.completeExceptionally(e);
         throw e;
     }
@@ -172,7 +265,7 @@ public final class NodeRunners implements AutoCloseable {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("NodeRunners is closed");
+            throw new IllegalStateException("NodeConnections is closed");
         }
     }
 
@@ -201,5 +294,6 @@ public final class NodeRunners implements AutoCloseable {
         }
         runners.clear();
         locationRunner = null;
+        inventory = null;
     }
 }
