@@ -59,6 +59,10 @@ final class AbortableCommands {
         }
     }
 
+    synchronized void resume() {
+        aborted = false;
+    }
+
     synchronized boolean aborted() {
         return aborted;
     }

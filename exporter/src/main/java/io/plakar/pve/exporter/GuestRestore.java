@@ -68,8 +68,8 @@ final class GuestRestore {
         Guest g = existing.get();
         String what = (g.type() == GuestType.QEMU ? "VM " : "CT ") + vmid;
         if (!options.force()) {
-            throw new RestoreFailure(what + " already exists (" + g.status() + ", node " + g.node()
-                    + "); nothing was changed. Restore it under another id with -o newid=" + freeId()
+            throw new RestoreFailure(what + " already exists (" + g.status() + ") on node " + g.node()
+                    + "; nothing was changed. Restore it under another id with -o newid=" + freeId()
                     + ", or overwrite it with -o force_vm_restore=true");
         }
         if (g.type() != dump.type()) {
@@ -382,6 +382,11 @@ final class GuestRestore {
     /** The host cancelled: stop the running tool (TERM, wait, KILL) and start nothing more. */
     void abort() {
         tools.abort();
+    }
+
+    /** A new Export stream: tools may run again. */
+    void resume() {
+        tools.resume();
     }
 
     void removeQuietly(DumpDir mine) {

@@ -41,7 +41,8 @@ public final class ProxmoxExporter implements Exporter {
     private DeferredRestore pending;
     private final List<Result> settled = new ArrayList<>();
     private final RestoreSummary summary = new RestoreSummary();
-    private boolean finished;
+    /** An Export stream began and the host has not sent its last record yet. */
+    private boolean inStream;
     private volatile boolean aborted;
 
     ProxmoxExporter(ProxmoxExporterConfig config, RestoreTarget target) {
@@ -205,8 +206,15 @@ public final class ProxmoxExporter implements Exporter {
         if (pending != null) {
             finishPending();
         }
-        finished = true;
+        inStream = false;
         summary.log();
+    }
+
+    @Override
+    public void beginExport() {
+        aborted = false;
+        inStream = true;
+        steps.resume();
     }
 
     /**
@@ -244,7 +252,7 @@ public final class ProxmoxExporter implements Exporter {
 
     @Override
     public void close() {
-        if (!finished) {
+        if (inStream) {
             // the host went away before its last record: that is a cancel, not a go-ahead
             abort();
             if (pending != null) {

@@ -227,10 +227,6 @@ public final class ConfigReader {
         problems.add(message);
     }
 
-    public boolean hasProblems() {
-        return !problems.isEmpty();
-    }
-
     /** A value for a message: quoted and cut short, or hidden when the key is a secret. */
     public String quote(String key, String value) {
         if (secrets.contains(key)) {

@@ -1,7 +1,7 @@
 package io.plakar.pve.proxmox;
 
 import io.plakar.pve.config.ConfigReader;
-import io.plakar.pve.config.HostNames;
+import io.plakar.pve.config.Endpoint;
 import io.plakar.pve.runner.HostKeyPolicy;
 import io.plakar.pve.runner.SshSettings;
 
@@ -19,12 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The connection keys shared by the proxmox+backup importer and exporter (the keys of the Go
- * plugin keep their meaning, see compatibility.md, plus the SSH hardening keys). {@link
+ * plugin keep their meaning, as users of the Go plugin know them, plus the SSH hardening keys). {@link
  * #read(ConfigReader)} validates every key and reports problems through the reader (the
  * caller calls {@link ConfigReader#finish()}); it never throws for bad input.
  *
@@ -70,7 +69,6 @@ public final class ConnectionConfig {
     public static final Pattern NODE_NAME = Pattern.compile("[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?");
     /** POSIX-ish login names; upper case is accepted for existing directory-service accounts. */
     public static final Pattern USERNAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_.-]{0,31}");
-    private static final Pattern LOCATION_RE = Pattern.compile("proxmox\\+backup://([^/?#]*?)(?::([0-9]{1,5}))?/?");
     private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(10);
 
     private String location = "";
@@ -116,28 +114,13 @@ public final class ConnectionConfig {
         Optional<String> loc = r.string(LOCATION);
         if (loc.isPresent()) {
             c.location = loc.get();
-            Matcher m = LOCATION_RE.matcher(loc.get());
-            if (!m.matches()) {
-                r.problem(LOCATION, "must look like proxmox+backup://<host>[:port], got " + r.quote(LOCATION, loc.get()));
-            } else {
-                String h = m.group(1);
-                String hostProblem = h.isEmpty() ? null : hostProblem(h);
-                if (hostProblem != null) {
-                    r.problem(LOCATION, "host " + hostProblem + ", got " + r.quote(LOCATION, h));
-                } else {
-                    c.host = unbracket(h);
-                }
-                if (m.group(2) != null) {
-                    int p = Integer.parseInt(m.group(2));
-                    if (p < 1 || p > 65535) {
-                        r.problem(LOCATION, "port must be between 1 and 65535, got " + p);
-                    } else {
-                        locationPort = p;
-                    }
-                }
-                if (remote && h.isEmpty()) {
-                    r.problem(LOCATION, "needs a host in remote mode (proxmox+backup://<host>)");
-                }
+            try {
+                Endpoint e = Endpoint.parse("proxmox+backup", loc.get(), remote);
+                c.host = e.host();
+                locationPort = e.port().isPresent() ? e.port().getAsInt() : null;
+            } catch (Endpoint.Invalid e) {
+                r.problem(LOCATION, e.offending() == null ? e.getMessage().replace("needs a host", "needs a host in remote mode")
+                        : e.getMessage() + ", got " + r.quote(LOCATION, e.offending()));
             }
         } else if (remote) {
             r.problem(LOCATION, "is required in remote mode (proxmox+backup://<host>)");
@@ -352,25 +335,18 @@ public final class ConnectionConfig {
                 r.problem(NODE_HOSTS, "invalid node name " + r.quote(NODE_HOSTS, name));
                 continue;
             }
-            String hp = hostProblem(h);
-            if (hp != null) {
-                r.problem(NODE_HOSTS, "host of node " + name + " " + hp + ", got " + r.quote(NODE_HOSTS, h));
+            String host;
+            try {
+                host = Endpoint.host(h);
+            } catch (Endpoint.Invalid bad) {
+                r.problem(NODE_HOSTS, "host of node " + name + " " + bad.getMessage() + ", got " + r.quote(NODE_HOSTS, h));
                 continue;
             }
-            if (out.put(name, unbracket(h)) != null) {
+            if (out.put(name, host) != null) {
                 r.problem(NODE_HOSTS, "node " + name + " is listed twice");
             }
         }
         return Collections.unmodifiableMap(out);
-    }
-
-    /** Null when {@code h} is a hostname, IPv4 address or bracketed IPv6 address; else what is wrong. */
-    static String hostProblem(String h) {
-        return HostNames.problem(h);
-    }
-
-    private static String unbracket(String h) {
-        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 
     // ---------------------------------------------------------------- getters
@@ -385,7 +361,6 @@ public final class ConnectionConfig {
     /** Null in local mode. */
     public String username() { return username; }
     public Optional<Path> identityFile() { return Optional.ofNullable(identityFile); }
-    public boolean hasIdentityKey() { return identityKey != null; }
     public int port() { return port; }
     public Path knownHosts() { return knownHosts; }
     public Optional<String> hostKeyFingerprint() { return Optional.ofNullable(hostKeyFingerprint); }

@@ -37,6 +37,8 @@ public final class NodeConnections implements Cluster {
     private final Runner local;
     private final Factory factory;
     private final Map<String, String> discovered = new LinkedHashMap<>();
+    /** Every member name {@code /cluster/status} listed, with or without an address. */
+    private final List<String> members = new ArrayList<>();
     /** Per node: its runner, or the connection attempt in progress (completed exceptionally = failed). */
     private final Map<String, CompletableFuture<Runner>> runners = new LinkedHashMap<>();
     private Runner locationRunner;
@@ -54,7 +56,7 @@ public final class NodeConnections implements Cluster {
         this.factory = factory;
     }
 
-    /** sshj ({@link SshRunner#lazy}) or the system ssh client, per {@code ssh_transport}. */
+    /** sshj ({@link SshRunner#connect}) or the system ssh client, per {@code ssh_transport}. */
     public static Factory defaultFactory(ConnectionConfig config) {
         return config.transport() == ConnectionConfig.SshTransport.OPENSSH
                 ? OpenSshRunner::create
@@ -140,9 +142,6 @@ public final class NodeConnections implements Cluster {
         if (h == null) {
             h = discovered.get(node);
         }
-        if (h == null && config.node().map(node::equals).orElse(false) && config.nodeHosts().isEmpty()) {
-            h = config.host(); // the configured node is the one the location points at
-        }
         return Optional.ofNullable(h);
     }
 
@@ -190,6 +189,11 @@ public final class NodeConnections implements Cluster {
                 attempt = known;
                 host = null;
             } else {
+                if (addressOf(node).isEmpty() && why == null && !members.isEmpty() && !members.contains(node)) {
+                    throw ConnectorException.notFound("node " + node + " is not a member of the cluster reached at "
+                            + config.host() + " (nodes: " + String.join(", ", members) + "); check the node name, or give"
+                            + " its address with node_hosts=" + node + "=<host>");
+                }
                 host = addressOf(node).orElseThrow(() -> ConnectorException.failed("no SSH address for node " + node
                         + (why == null ? "" : " (the cluster could not be asked: " + why + ")")
                         + ": add it to node_hosts (e.g. node_hosts=" + node + "=10.0.0.12)"));
@@ -212,10 +216,16 @@ public final class NodeConnections implements Cluster {
     /** Node addresses from {@code /cluster/status}; {@code node_hosts} still wins. */
     private void learnAddresses() throws IOException, InterruptedException, ConnectorException {
         Map<String, String> found = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
         for (ClusterNode n : inventory().nodes()) {
+            names.add(n.name());
             if (!n.ip().isEmpty()) {
                 found.put(n.name(), n.ip());
             }
+        }
+        synchronized (this) {
+            members.clear();
+            members.addAll(names);
         }
         addDiscovered(found);
     }

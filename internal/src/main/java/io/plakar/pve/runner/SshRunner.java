@@ -79,11 +79,6 @@ public final class SshRunner implements Runner {
         return r;
     }
 
-    /** A runner that connects at its first command. */
-    public static SshRunner lazy(SshSettings settings) {
-        return new SshRunner(settings);
-    }
-
     public SshSettings settings() {
         return settings;
     }

@@ -39,10 +39,14 @@ public interface Exporter extends AutoCloseable {
     default void finish() throws Exception {
     }
 
+    /** An Export stream begins (a host may run another one after an aborted one). */
+    default void beginExport() {
+    }
+
     /**
-     * The host cancelled the export or went away before its last record. Called on another
-     * thread than {@link #export}, possibly while it runs: stop what is running (gracefully),
-     * start nothing new, and leave nothing staged. {@link #close} follows.
+     * The host cancelled the current Export stream or went away before its last record. Called
+     * on another thread than {@link #export}, possibly while it runs: stop what is running
+     * (gracefully), start nothing new in this stream, and leave nothing staged.
      */
     default void abort() {
     }

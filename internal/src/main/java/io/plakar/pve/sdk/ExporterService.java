@@ -99,6 +99,7 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
     private void exportAll(Exporter exporter, ServerCallStreamObserver<ExportResponse> call, ExportPackets packets) {
         java.util.Map<String, io.plakar.pve.proto.connectors.Record> deferred = new java.util.LinkedHashMap<>();
         try {
+            exporter.beginExport();
             while (true) {
                 ExportRequest p = packets.takePushBack();
                 if (p == null) {

@@ -14,7 +14,7 @@ import java.util.Optional;
  * restore pick the wrong decompressor.
  */
 public final class ArchiveSniffer {
-    /** Enough to see the tar magic at 257..262 (facts §3). */
+    /** Enough to see the tar magic at 257..262 (ustar magic at offset 257). */
     public static final int HEAD_BYTES = 263;
     private static final byte[] VMA_MAGIC = {'V', 'M', 'A', 0};
     private static final byte[] USTAR = "ustar".getBytes(StandardCharsets.US_ASCII);

@@ -153,11 +153,6 @@ public final class DumpStream extends InputStream {
         return succeeded;
     }
 
-    /** True once the stream is over one way or another. */
-    public boolean isDone() {
-        return done.get();
-    }
-
     @Override
     public void close() {
         if (!succeeded && failure == null && !cancelled) {

@@ -54,11 +54,14 @@ class ProxmoxExporterLocalIT {
         List<String> pct = node.auditArgv("pct").stream().filter(a -> a.size() > 1 && a.get(1).equals("restore"))
                 .findFirst().orElseThrow();
         assertEquals(List.of("pct", "restore", "101"), pct.subList(0, 3));
-        assertTrue(pct.containsAll(List.of("--force", "1", "--storage", "local-lvm")), pct.toString());
+        assertTrue(pct.containsAll(List.of("--storage", "local-lvm")), pct.toString());
+        // the VMIDs are free: Proxmox's own "already exists" check stays on (no --force)
+        assertFalse(pct.contains("--force"), pct.toString());
         List<String> qm = node.auditArgv("qmrestore").get(0);
         assertEquals("qmrestore", qm.get(0));
-        assertTrue(qm.get(1).startsWith(dumpDir + "/vzdump-qemu-100-"), qm.toString());
-        assertEquals(List.of("100", "--force", "1"), qm.subList(2, 5));
+        assertTrue(qm.get(1).matches(java.util.regex.Pattern.quote(dumpDir.toString())
+                + "/\\.plakar-[0-9a-f]{16}/vzdump-qemu-100-.*"), "staged in a private directory of dump_dir: " + qm);
+        assertEquals(List.of("100"), qm.subList(2, qm.size()));
         assertTrue(node.listDumpDir(dumpDir).isEmpty(), "cleanup=true leaves dump_dir empty");
         assertTrue(run.stderr().contains("done,") && run.stderr().contains("MB/s"), run.stderr());
         assertTrue(run.stderr().contains("README.txt: skipped"), run.stderr());
@@ -80,7 +83,9 @@ class ProxmoxExporterLocalIT {
         Run forced = export(node, localConfig(node, dumpDir, "force_vm_restore", "true"), List.of(file(path, vm)));
         assertEquals("", forced.error(path), forced.stderr());
         List<String> verbs = node.auditArgv("qm").stream().map(a -> a.get(1)).collect(Collectors.toList());
-        assertTrue(verbs.indexOf("stop") >= 0 && verbs.lastIndexOf("start") > verbs.indexOf("stop"), verbs.toString());
+        // the guest's OS is asked to shut down first (no power cut), then it is started again
+        assertTrue(verbs.indexOf("shutdown") >= 0 && verbs.lastIndexOf("start") > verbs.indexOf("shutdown"), verbs.toString());
+        assertTrue(node.auditArgv("qmrestore").get(0).containsAll(List.of("--force", "1")), "overwrite asked for: --force");
         assertEquals("running", node.guest(100).status);
     }
 
@@ -108,7 +113,8 @@ class ProxmoxExporterLocalIT {
         assertTrue(run.error(vmPath).contains("newid=250 applies to exactly one guest"), run.error(vmPath));
         List<String> pct = node.auditArgv("pct").stream().filter(a -> a.get(1).equals("restore")).findFirst().orElseThrow();
         assertEquals("250", pct.get(2));
-        assertTrue(String.join(" ", pct).endsWith("--force 1 --storage local-lvm --pool prod --unique 1"), pct.toString());
+        assertTrue(String.join(" ", pct).endsWith(" --storage local-lvm --pool prod --unique 1"), pct.toString());
+        assertFalse(pct.contains("--force"), "VMID 250 is free: no --force " + pct);
         assertTrue(node.auditArgv("qmrestore").isEmpty());
     }
 
@@ -205,7 +211,7 @@ class ProxmoxExporterLocalIT {
         }
         assertEquals(items.size(), run.results().size());
         String qm = String.join(" ", node.auditArgv("qmrestore").get(0));
-        assertTrue(qm.contains(" 100 --force 1 --pool prod"), qm);
+        assertTrue(qm.contains(" 100 --pool prod"), qm);
         String pct = node.auditArgv("pct").stream().filter(a -> a.get(1).equals("restore")).map(a -> String.join(" ", a))
                 .findFirst().orElseThrow();
         assertTrue(pct.contains("--pool prod"), pct);

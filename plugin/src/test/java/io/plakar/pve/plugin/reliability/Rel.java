@@ -225,15 +225,16 @@ final class Rel {
         return out;
     }
 
+    /** Everything under a dump dir, at any depth: files and the private directories a run makes there. */
     static List<Path> files(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isRegularFile).sorted().toList();
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> !p.equals(dir)).sorted().toList();
         } catch (IOException e) {
             return List.of();
         }
     }
 
-    /** Waits until a dump dir holds no regular file (cleanup may run right after the ack). */
+    /** Waits until a dump dir holds nothing (cleanup may run right after the ack). */
     static List<Path> awaitEmpty(Path dir, Duration max) {
         long end = System.nanoTime() + max.toNanos();
         List<Path> l = files(dir);

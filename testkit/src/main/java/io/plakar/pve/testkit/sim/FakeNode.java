@@ -271,8 +271,9 @@ public final class FakeNode implements AutoCloseable {
     }
 
     /** Regular files in a dump dir, sorted by name. */
+    /** Every regular file under a dump dir, at any depth (the plugin works in private subdirectories). */
     public List<Path> listDumpDir(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
+        try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
