@@ -1,11 +1,11 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.ApiException;
-import io.plakar.pve.pbs.PbsClient;
-import io.plakar.pve.pbs.PbsTypes;
-import io.plakar.pve.pbs.PveClient;
-import io.plakar.pve.pbs.PveTypes;
-import io.plakar.pve.pbs.RestClient;
+import io.plakar.pve.importer.audit.api.ApiException;
+import io.plakar.pve.importer.audit.api.PbsClient;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.PveClient;
+import io.plakar.pve.importer.audit.api.PveTypes;
+import io.plakar.pve.importer.audit.api.RestClient;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

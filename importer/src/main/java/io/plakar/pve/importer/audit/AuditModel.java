@@ -1,7 +1,7 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.PbsTypes;
-import io.plakar.pve.pbs.PveTypes;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.PveTypes;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -222,6 +222,15 @@ public final class AuditModel {
                 }
             }
             return n;
+        }
+
+        /** What could not be read, PBS parts first, then PVE parts. */
+        public List<AuditInput.Incomplete> allIncomplete() {
+            List<AuditInput.Incomplete> all = new ArrayList<>(input.incomplete);
+            if (input.pve != null) {
+                all.addAll(input.pve.incomplete);
+            }
+            return all;
         }
 
         public long collisions(String severity) {
@@ -465,10 +474,6 @@ public final class AuditModel {
         }
         return a.compareTo(b);
     };
-
-    public static Comparator<String> idOrder() {
-        return ID_ORDER;
-    }
 
     private static final class LocAcc {
         String store;

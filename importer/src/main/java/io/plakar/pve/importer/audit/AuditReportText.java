@@ -1,5 +1,7 @@
 package io.plakar.pve.importer.audit;
 
+import io.plakar.pve.proxmox.Sizes;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +13,8 @@ public final class AuditReportText {
     private AuditReportText() {
     }
 
-    public static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] u = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        double v = bytes;
-        int i = -1;
-        while (v >= 1024 && i < u.length - 1) {
-            v /= 1024;
-            i++;
-        }
-        return String.format(Locale.ROOT, "%.2f %s", v, u[i]);
+    private static String human(long bytes) {
+        return Sizes.human(bytes, 2);
     }
 
     private static String plural(long n, String one, String many) {

@@ -2,8 +2,8 @@ package io.plakar.pve.importer.audit;
 
 import io.plakar.pve.config.ConfigReader;
 import io.plakar.pve.config.HostNames;
-import io.plakar.pve.pbs.Fingerprints;
-import io.plakar.pve.pbs.RestClient;
+import io.plakar.pve.importer.audit.api.Fingerprints;
+import io.plakar.pve.importer.audit.api.RestClient;
 import io.plakar.pve.sdk.ConnectorException;
 
 import java.time.Duration;

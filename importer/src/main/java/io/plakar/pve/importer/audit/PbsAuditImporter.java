@@ -1,9 +1,9 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.ApiException;
-import io.plakar.pve.pbs.PbsClient;
-import io.plakar.pve.pbs.PveClient;
-import io.plakar.pve.pbs.TlsSettings;
+import io.plakar.pve.importer.audit.api.ApiException;
+import io.plakar.pve.importer.audit.api.PbsClient;
+import io.plakar.pve.importer.audit.api.PveClient;
+import io.plakar.pve.importer.audit.api.TlsSettings;
 import io.plakar.pve.sdk.ConnectorException;
 import io.plakar.pve.sdk.ConnectorInfo;
 import io.plakar.pve.sdk.FileInfo;
@@ -179,13 +179,6 @@ public final class PbsAuditImporter implements Importer {
                 AuditJson.guests(r, os);
             }
             long size = java.nio.file.Files.size(tmp);
-            contents.put(path, () -> {
-                try {
-                    return java.nio.file.Files.readAllBytes(tmp);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
             fileContents.put(path, tmp);
             sink.emit(Record.file(path, FileInfo.regular(name(path), size, PERM, mtime)));
         } catch (java.io.IOException | java.io.UncheckedIOException e) {

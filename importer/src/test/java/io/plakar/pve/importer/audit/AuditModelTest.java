@@ -191,9 +191,13 @@ class AuditModelTest {
     void guestTypePriority() {
         assertEquals("ct", GuestTypes.resolve("ct", "qemu", "vzdump-qemu-1.vma"));
         assertEquals("vm", GuestTypes.resolve(null, "qemu", "vzdump-lxc-1.tar"));
-        assertEquals("ct", GuestTypes.resolve(null, "unknown", "local:backup/vzdump-openvz-101-x.tgz"));
-        assertEquals("vm", GuestTypes.resolve(null, null, "local:backup/vzdump-qemu-102-manual.vma"));
+        assertEquals("ct", GuestTypes.resolve(null, "unknown", "local:backup/vzdump-openvz-101-2024_05_01-12_00_00.tgz"));
+        assertEquals("vm", GuestTypes.resolve(null, null, "local:backup/vzdump-qemu-102-2024_05_01-12_00_00.vma"));
         assertEquals("unknown", GuestTypes.resolve(null, null, "local:backup/something.bin"));
+        assertEquals("vm", GuestTypes.resolve("other", null, "qemu-server.conf.blob"));
+        // a renamed dump: PVE's content subtype (taken from the name by PVE) is the authority, not a prefix guess
+        assertEquals("unknown", GuestTypes.resolve(null, null, "local:backup/vzdump-qemu-102-manual.vma"));
+        assertEquals("vm", GuestTypes.resolve(null, "qemu", "local:backup/vzdump-qemu-102-manual.vma"));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.PbsTypes;
-import io.plakar.pve.pbs.PveTypes;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.PveTypes;
 import io.plakar.pve.testkit.pbs.FakePbs;
 import io.plakar.pve.testkit.pbs.FakePve;
 import io.plakar.pve.testkit.pbs.Snap;

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * A fake Proxmox Backup Server API over real HTTPS, with the response shapes of
- * proxmox-facts §8 (plain-text error bodies with a JSON content type, kebab-case fields,
+ * the real one (plain-text error bodies with a JSON content type, kebab-case fields,
  * snake_case tasks, {@code total} beside {@code data}). Build a scenario, then {@link #start()}.
  *
  * <pre>
@@ -333,7 +333,8 @@ public final class FakePbs extends FakeHttpsApi {
         data(ex, m, null);
     }
 
-    /** The same snapshot list a PVE {@code pbs} storage pointing at (store, ns) would show (facts §7.4). */
+    /** The same snapshot list a PVE {@code pbs} storage pointing at (store, ns) would show:
+     * volid {@code <storage>:backup/<vm|ct>/<id>/<UTC time>}, size 1 when PBS gave none, vm/ct groups only. */
     public List<Map<String, Object>> pveContent(String storage, String store, String ns) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Snap s : store(store).snapshots(ns)) {

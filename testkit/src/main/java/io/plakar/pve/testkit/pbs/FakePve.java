@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A fake Proxmox VE API over real HTTPS (proxmox-facts §7): {@code {"data": …}} bodies,
+ * A fake Proxmox VE API over real HTTPS: {@code {"data": …}} bodies,
  * errors as {@code {"data":null,"message":"…\n"}} (the reason-phrase text, which the JDK
  * server cannot set), numbers optionally sent as numeric strings (Perl) to exercise lenient
  * parsing.

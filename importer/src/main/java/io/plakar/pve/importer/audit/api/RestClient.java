@@ -1,4 +1,4 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -93,7 +92,6 @@ public final class RestClient implements AutoCloseable {
     private final ExecutorService pool;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong bytes = new AtomicLong();
 
     /**
      * @param label          how the server is named in messages, e.g. {@code PBS pbs1:8007}
@@ -129,10 +127,6 @@ public final class RestClient implements AutoCloseable {
 
     public long retryCount() {
         return retries.get();
-    }
-
-    public long bytesRead() {
-        return bytes.get();
     }
 
     /** GET a JSON endpoint; returns the whole body ({@code {"data": …}}). */
@@ -243,7 +237,6 @@ public final class RestClient implements AutoCloseable {
             int status = c.getResponseCode();
             if (status >= 200 && status < 300) {
                 byte[] body = readAll(c.getInputStream());
-                bytes.addAndGet(body.length);
                 if (!json) {
                     return new Body(null, body);
                 }
@@ -357,9 +350,7 @@ public final class RestClient implements AutoCloseable {
 
     private static byte[] readAll(InputStream in) throws IOException {
         try (in) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            in.transferTo(out);
-            return out.toByteArray();
+            return in.readAllBytes();
         }
     }
 

@@ -1,4 +1,4 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 /**
  * A failed API call. {@link #getMessage()} is written for the user (no secrets): it names

@@ -1,8 +1,8 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import java.util.Set;
 
-/** What the PVE API returns, as the audit needs it (proxmox-facts §7). Numbers read leniently. */
+/** What the PVE API returns, as the audit needs it. Numbers and booleans read leniently (PVE is Perl). */
 public final class PveTypes {
     private PveTypes() {
     }
