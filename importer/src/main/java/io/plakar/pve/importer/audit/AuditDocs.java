@@ -75,8 +75,38 @@ public final class AuditDocs {
                          int uniqueVms, int uniqueCts, int uniqueHosts, long collisionsCritical, long collisionsWarning) {
     }
 
-    public record Summary(String auditTime, Source source, boolean complete, List<Incomplete> incomplete,
-                          List<String> notes, Totals totals, List<StoreSummary> datastores) {
+    public record Summary(String auditTime, String verdict, Source source, boolean complete, List<Incomplete> incomplete,
+                          List<String> notes, Totals totals, ProblemList problems, CoverageDoc coverage,
+                          List<CollisionRef> collisions, Identity identity, Changes changes,
+                          List<StoreSummary> datastores) {
+    }
+
+    public record ProblemList(long critical, long warning, long info, List<Problems.Problem> list) {
+    }
+
+    /** One line per guest, enough for the next audit to say what changed. */
+    public record CoverageGuest(String guest, String name, String status, String excludedBy, Time latestBackup,
+                                Long ageSeconds, long backups, int copies, Time lastGoodRestore) {
+    }
+
+    public record CoverageDoc(long maxAgeSeconds, long ok, long stale, long never, long excluded, long orphaned,
+                              List<CoverageGuest> guests) {
+    }
+
+    public record CollisionRef(String guest, String severity) {
+    }
+
+    /** How the PVE pbs storages were matched to the audited server. */
+    public record Identity(String pbsFingerprint, Map<String, String> sameServer, Map<String, String> otherServers) {
+    }
+
+    /** Differences to a previous audit's summary. */
+    public record Changes(String since, List<String> newCollisions, List<String> resolvedCollisions,
+                          List<String> becameStale, List<String> newWithoutBackup, List<String> backupsDisappeared) {
+        public boolean none() {
+            return newCollisions.isEmpty() && resolvedCollisions.isEmpty() && becameStale.isEmpty()
+                    && newWithoutBackup.isEmpty() && backupsDisappeared.isEmpty();
+        }
     }
 
     // ------------------------------------------------------------ collisions
@@ -115,8 +145,22 @@ public final class AuditDocs {
     public record LatestBySource(Time pbs, Time pve, Time snapshots) {
     }
 
+    public record Copy(String place, Time latest) {
+    }
+
+    public record GuestVerification(String newestState, Time newestVerified) {
+    }
+
+    public record TaskDoc(String type, String node, String target, Time start, Time end, String status, boolean ok) {
+    }
+
+    public record DrillDoc(String dump, String snapshot, String result, String phase, Time time) {
+    }
+
     public record Guest(String type, String id, String name, String node, long backups, long inProgress,
                         String collision, List<String> labels, List<String> locations, Time latest,
-                        LatestBySource latestBySource, List<BackupDate> backupDates) {
+                        LatestBySource latestBySource, String status, String excludedBy, Time latestBackup,
+                        Long ageSeconds, List<Copy> copies, GuestVerification verification, TaskDoc lastTask,
+                        DrillDoc lastGoodRestore, DrillDoc lastDrill, List<BackupDate> backupDates) {
     }
 }

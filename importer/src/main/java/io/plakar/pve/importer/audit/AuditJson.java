@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.Task;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -221,8 +222,42 @@ public final class AuditJson {
                 r.backups.size(), r.count(AuditModel.Label.PBS), r.count(AuditModel.Label.PBS_VIA_PVE),
                 r.count(AuditModel.Label.PVE), pveSize, vms.size(), cts.size(), hosts.size(),
                 r.collisions("critical"), r.collisions("warning"));
-        return new AuditDocs.Summary(in.auditTime.toString(), src, all.isEmpty(), incompleteList(all, null),
-                new ArrayList<>(in.notes), totals, stores);
+        AuditDocs.ProblemList problems = new AuditDocs.ProblemList(Problems.count(r, Problems.CRITICAL),
+                Problems.count(r, Problems.WARNING), Problems.count(r, Problems.INFO), r.problems);
+        List<AuditDocs.CollisionRef> collisions = new ArrayList<>();
+        for (AuditModel.Collision c : r.collisions) {
+            collisions.add(new AuditDocs.CollisionRef(c.type() + "/" + c.id(), c.severity()));
+        }
+        return new AuditDocs.Summary(in.auditTime.toString(), Problems.verdict(r), src, all.isEmpty(),
+                incompleteList(all, null), new ArrayList<>(in.notes), totals, problems, coverageDoc(r), collisions,
+                identity(r), r.changes, stores);
+    }
+
+    static AuditDocs.CoverageDoc coverageDoc(AuditModel.Result r) {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        List<AuditDocs.CoverageGuest> guests = new ArrayList<>(r.guests.size());
+        for (AuditModel.Guest g : r.guests.values()) {
+            counts.merge(g.status, 1L, Long::sum);
+            guests.add(new AuditDocs.CoverageGuest(g.type + "/" + g.id, g.name, g.status, g.excludedBy,
+                    AuditDocs.Time.of(g.latestBackup), Coverage.age(r, g), g.backups, g.copies.size(),
+                    g.lastGoodDrill == null ? null : AuditDocs.Time.of(g.lastGoodDrill.time())));
+        }
+        return new AuditDocs.CoverageDoc(r.input.policy.maxAge().toSeconds(), counts.getOrDefault(Coverage.OK, 0L),
+                counts.getOrDefault(Coverage.STALE, 0L), counts.getOrDefault(Coverage.NEVER, 0L),
+                counts.getOrDefault(Coverage.EXCLUDED, 0L), counts.getOrDefault(Coverage.ORPHANED, 0L), guests);
+    }
+
+    private static AuditDocs.Identity identity(AuditModel.Result r) {
+        Map<String, String> others = new TreeMap<>();
+        if (r.input.pve != null) {
+            for (var c : r.input.pve.pbsConfigs.values()) {
+                if (!r.storageIdentity.containsKey(c.storage())) {
+                    others.put(c.storage(), c.server() + ":" + c.port() + (c.fingerprint() == null ? ""
+                            : " (certificate " + AuditModel.abbreviate(c.fingerprint()) + ")"));
+                }
+            }
+        }
+        return new AuditDocs.Identity(r.input.pbsFingerprint, new TreeMap<>(r.storageIdentity), others);
     }
 
     public static byte[] collisions(AuditModel.Result r) {
@@ -257,23 +292,31 @@ public final class AuditJson {
             List<String> seen = new ArrayList<>(b.seen());
             seen.sort(null);
             list.add(new AuditDocs.Merged(b.key(), b.label.text, b.type, b.id, b.time, AuditModel.iso(b.time),
-                    mergeReason(b), b.seenCount(), seen));
+                    mergeReason(r, b), b.seenCount(), seen));
         }
         return render(new AuditDocs.Duplicates(raw, dd, r.rawPbs + r.rawPve - r.backups.size(), list));
     }
 
-    private static String mergeReason(AuditModel.Backup b) {
+    /** Why the sightings of one backup were merged, naming the rule that identified them. */
+    static String mergeReason(AuditModel.Result r, AuditModel.Backup b) {
         boolean pbs = false;
         long pve = 0;
+        TreeSet<String> storages = new TreeSet<>();
         for (String s : b.seen()) {
             if (s.startsWith("pbs:")) {
                 pbs = true;
             } else {
                 pve++;
+                storages.add(s.substring(s.lastIndexOf('/') + 1));
             }
         }
         if (pbs) {
-            return "PBS snapshot also listed through PVE storage";
+            List<String> why = new ArrayList<>();
+            for (String st : storages) {
+                why.add(st + ": " + r.storageIdentity.getOrDefault(st, "same server"));
+            }
+            return "PBS snapshot also listed through PVE storage " + String.join(", ", storages)
+                    + " (same datastore, namespace, type, id and backup time; " + String.join("; ", why) + ")";
         }
         if (b.label == AuditModel.Label.PBS_VIA_PVE) {
             return "PBS storage listed by " + pve + " PVE nodes";
@@ -300,7 +343,7 @@ public final class AuditJson {
                 gen.writeNumberField("count", r.guests.size());
                 gen.writeArrayFieldStart("guests");
                 for (AuditModel.Guest g : r.guests.values()) {
-                    WRITER.writeValue(gen, guestDoc(g));
+                    WRITER.writeValue(gen, guestDoc(r, g));
                 }
                 gen.writeEndArray();
                 gen.writeEndObject();
@@ -312,7 +355,8 @@ public final class AuditJson {
         }
     }
 
-    static AuditDocs.Guest guestDoc(AuditModel.Guest g) {
+    static AuditDocs.Guest guestDoc(AuditModel.Result r, AuditModel.Guest g) {
+        Long age = Coverage.age(r, g);
         List<AuditDocs.BackupDate> dates = new ArrayList<>();
         for (Map.Entry<LocalDate, TreeMap<String, List<Long>>> d : g.dates.entrySet()) {
             long count = 0;
@@ -327,10 +371,22 @@ public final class AuditJson {
             }
             dates.add(new AuditDocs.BackupDate(d.getKey().toString(), count, new ArrayList<>(d.getValue().keySet()), ts));
         }
+        List<AuditDocs.Copy> copies = new ArrayList<>(g.copies.size());
+        g.copies.forEach((place, t) -> copies.add(new AuditDocs.Copy(place, AuditDocs.Time.of(t))));
+        Task t = g.lastTask;
+        AuditDocs.TaskDoc task = t == null ? null : new AuditDocs.TaskDoc(t.type(), t.node(), t.workerId(),
+                AuditDocs.Time.of(t.start()), AuditDocs.Time.of(t.end()), t.status(), t.succeeded());
         return new AuditDocs.Guest(g.type, g.id, g.name, g.node, g.backups, g.inProgress, g.collision,
                 new ArrayList<>(g.labels), new ArrayList<>(g.locations), AuditDocs.Time.of(g.latest),
                 new AuditDocs.LatestBySource(AuditDocs.Time.of(g.latestBySource.get("pbs")),
                         AuditDocs.Time.of(g.latestBySource.get("pve")), AuditDocs.Time.of(g.latestBySource.get("snapshots"))),
-                dates);
+                g.status, g.excludedBy, AuditDocs.Time.of(g.latestBackup), age, copies,
+                new AuditDocs.GuestVerification(g.newestPbsVerifyState, AuditDocs.Time.of(g.newestVerified)), task,
+                drill(g.lastGoodDrill), drill(g.lastDrill), dates);
+    }
+
+    private static AuditDocs.DrillDoc drill(DrillResult d) {
+        return d == null ? null : new AuditDocs.DrillDoc(d.dump(), d.snapshot(), d.passed() ? "pass" : "fail", d.phase(),
+                AuditDocs.Time.of(d.time()));
     }
 }

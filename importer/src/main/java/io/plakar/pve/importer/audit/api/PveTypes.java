@@ -25,7 +25,7 @@ public final class PveTypes {
     }
 
     /** {@code GET /cluster/resources?type=vm} item; {@code type} is {@code qemu} or {@code lxc}. */
-    public record Guest(long vmid, String node, String type, String name, boolean template) {
+    public record Guest(long vmid, String node, String type, String name, boolean template, Set<String> tags) {
     }
 
     /** A guest snapshot ({@code current} excluded); {@code snaptime == 0} when unknown. */
