@@ -49,7 +49,7 @@ final class DrillReports {
                 } catch (IOException | IllegalArgumentException | DateTimeParseException e) {
                     bad++;
                     if (firstBad == null) {
-                        firstBad = "line " + (i + 1) + ": " + e.getMessage();
+                        firstBad = "line " + (i + 1) + ": " + e.getMessage().lines().findFirst().orElse("");
                     }
                 }
             }
