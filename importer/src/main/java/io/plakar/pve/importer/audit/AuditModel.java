@@ -666,6 +666,8 @@ public final class AuditModel {
         TreeMap<String, Guest> sorted = new TreeMap<>(Comparator.comparing((String k) -> k.substring(0, k.indexOf('/')))
                 .thenComparing(k -> k.substring(k.indexOf('/') + 1), ID_ORDER));
         Map<String, Long> latestNodeTime = new HashMap<>();
+        // one place string per PBS location, not one per backup (a million backups share a few hundred)
+        Map<String, String> places = new HashMap<>();
         for (Backup b : r.backups) {
             // host groups (proxmox-backup-client of a machine) are judged like guests
             if (!("vm".equals(b.type) || "ct".equals(b.type) || "host".equals(b.type))) {
@@ -678,7 +680,8 @@ public final class AuditModel {
             } else {
                 g.backups++;
                 g.latestBackup = g.latestBackup == null ? b.time : Math.max(g.latestBackup, b.time);
-                g.copies.merge(b.place(), b.time, Math::max);
+                String place = b.store == null ? b.pvePlace : places.computeIfAbsent(b.location(), loc -> b.place());
+                g.copies.merge(place, b.time, Math::max);
                 if (b.source().equals("pbs")) {
                     String state = b.verifyState();
                     if (g.newestPbs == null || b.time > g.newestPbs) {
