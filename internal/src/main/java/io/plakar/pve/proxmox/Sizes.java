@@ -1,11 +1,16 @@
 package io.plakar.pve.proxmox;
 
-/** Human byte counts for log lines ({@code 12.3 MiB}). */
+/** Human byte counts for log lines and reports ({@code 12.3 MiB}). */
 public final class Sizes {
     private Sizes() {
     }
 
     public static String human(long n) {
+        return human(n, 1);
+    }
+
+    /** With {@code decimals} digits after the point (reports show two: 28.84 KiB). */
+    public static String human(long n, int decimals) {
         if (n < 1024) {
             return n + " B";
         }
@@ -16,6 +21,6 @@ public final class Sizes {
             v /= 1024;
             u++;
         }
-        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+        return String.format(java.util.Locale.ROOT, "%." + decimals + "f %s", v, units[u]);
     }
 }

@@ -1,11 +1,12 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.ApiException;
-import io.plakar.pve.pbs.PbsClient;
-import io.plakar.pve.pbs.PbsTypes;
-import io.plakar.pve.pbs.PveClient;
-import io.plakar.pve.pbs.PveTypes;
-import io.plakar.pve.pbs.RestClient;
+import io.plakar.pve.importer.audit.api.ApiException;
+import io.plakar.pve.importer.audit.api.PbsClient;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.PveClient;
+import io.plakar.pve.importer.audit.api.PveTypes;
+import io.plakar.pve.importer.audit.api.RestClient;
+import io.plakar.pve.importer.audit.api.Task;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -43,6 +44,11 @@ public final class AuditCollector {
         in.pbsHost = cfg.host();
         in.pbsPort = cfg.port();
         in.pbsVersion = pbs.version().full();
+        in.pbsFingerprint = (cfg.fingerprint() != null ? cfg.fingerprint() : pbs.http().serverFingerprint());
+        if (in.pbsFingerprint != null) {
+            in.pbsFingerprint = in.pbsFingerprint.toLowerCase(Locale.ROOT);
+        }
+        in.policy = cfg.policy();
         in.pbsNode = pbs.nodeName().orElse(null);
         if (in.pbsNode == null) {
             in.notes.add("PBS node name unknown: /nodes is forbidden and no task is visible to this token");
@@ -121,10 +127,30 @@ public final class AuditCollector {
         snaps.clear();
 
         readLogs(in);
+        readPbsTasks(in);
         if (pve != null) {
             readPve(in);
         }
+        in.drills.addAll(DrillReports.read(cfg.drillReports(), in.notes));
         return in;
+    }
+
+    /** How far back task lists are read: enough to see the last run of a daily job that went stale. */
+    private long taskWindowStart(AuditInput in) {
+        long window = Math.max(7 * 86400L, 2 * cfg.policy().maxAge().toSeconds());
+        return in.auditTime.getEpochSecond() - window;
+    }
+
+    /** Optional: a token without Sys.Audit sees no task list, which only hides failed jobs. */
+    private void readPbsTasks(AuditInput in) throws ApiException {
+        try {
+            in.pbsTasks.addAll(pbs.backupTasks(taskWindowStart(in)));
+        } catch (ApiException e) {
+            if (fatal(e)) {
+                throw e;
+            }
+            in.notes.add("PBS task list unavailable, failed backup jobs on PBS are not shown: " + e.getMessage());
+        }
     }
 
     private void readStore(AuditInput.StoreData sd, List<AuditInput.Incomplete> inc, List<String> notes) throws ApiException {
@@ -212,11 +238,16 @@ public final class AuditCollector {
         d.endpoint = pc.host() + ":" + pc.port();
         try {
             d.version = pve.version();
-            d.cluster = pve.clusterName().orElse(null);
             d.nodes.addAll(pve.nodes());
         } catch (ApiException e) {
             d.incomplete.add(new AuditInput.Incomplete(null, null, "pve", e.getMessage()));
             return;
+        }
+        try {
+            d.cluster = pve.clusterName().orElse(null);
+        } catch (ApiException e) {
+            // optional: the cluster name only labels the report
+            in.notes.add("PVE cluster name unavailable (" + e.getMessage() + "): the PVE endpoint names it");
         }
         List<String> nodes = new ArrayList<>();
         for (PveTypes.Node n : d.nodes) {
@@ -295,6 +326,20 @@ public final class AuditCollector {
             } else {
                 d.incomplete.add(new AuditInput.Incomplete(null, null, "pve-content",
                         "storage " + j.storage() + " on " + j.node() + ": " + cs.get(i).error().getMessage()));
+            }
+        }
+        List<Callable<List<Task>>> tCalls = new ArrayList<>();
+        for (String n : nodes) {
+            tCalls.add(() -> pve.vzdumpTasks(n, taskWindowStart(in)));
+        }
+        List<RestClient.Outcome<List<Task>>> ts = pve.http().parallel(tCalls);
+        for (int i = 0; i < nodes.size(); i++) {
+            if (ts.get(i).ok()) {
+                d.tasks.addAll(ts.get(i).value());
+            } else {
+                // optional: without it only the failed-job view of that node is missing
+                in.notes.add("PVE tasks of node " + nodes.get(i) + " unavailable, its failed backup jobs are not shown: "
+                        + ts.get(i).error().getMessage());
             }
         }
         try {

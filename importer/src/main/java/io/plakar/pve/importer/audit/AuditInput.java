@@ -1,7 +1,8 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.PbsTypes;
-import io.plakar.pve.pbs.PveTypes;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.PveTypes;
+import io.plakar.pve.importer.audit.api.Task;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +23,11 @@ public final class AuditInput {
     public int pbsPort = 8007;
     /** Other names of the audited PBS (lower case: resolved addresses…), to map PVE pbs storages. */
     public final java.util.Set<String> pbsAliases = new java.util.HashSet<>();
+    /**
+     * SHA-256 of the audited server's certificate (the pin, else the one seen in the TLS
+     * handshake), lower case: the identity a PVE {@code pbs} storage's {@code fingerprint} names.
+     */
+    public String pbsFingerprint;
     public String pbsVersion;
     public String pbsNode;
     public final List<StoreData> stores = new ArrayList<>();
@@ -29,6 +35,12 @@ public final class AuditInput {
     public final Map<String, ClientLog> logs = new LinkedHashMap<>();
     public final List<Incomplete> incomplete = new ArrayList<>();
     public final List<String> notes = new ArrayList<>();
+    /** PBS backup tasks (newest results per guest); empty when the task list was unavailable. */
+    public final List<Task> pbsTasks = new ArrayList<>();
+    /** Maximum age, exclusions. */
+    public PbsAuditConfig.Policy policy = PbsAuditConfig.Policy.defaults();
+    /** Restore drill results read from {@code drill_reports}. */
+    public final List<DrillResult> drills = new ArrayList<>();
     /** The optional PVE cross-check; null when not configured. */
     public PveData pve;
 
@@ -66,6 +78,8 @@ public final class AuditInput {
         public final List<PveTypes.Guest> guests = new ArrayList<>();
         /** Guest snapshots by {@code <qemu|lxc>/<vmid>}. */
         public final Map<String, List<PveTypes.Snapshot>> snapshots = new LinkedHashMap<>();
+        /** vzdump tasks of every node. */
+        public final List<Task> tasks = new ArrayList<>();
         public final List<Incomplete> incomplete = new ArrayList<>();
     }
 

@@ -1,18 +1,22 @@
 package io.plakar.pve.importer.audit;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.plakar.pve.pbs.PbsTypes;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.Task;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.io.ByteArrayOutputStream;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +24,15 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Renders the audit's records: pretty-printed JSON (two-space indent, {@code "key": value},
- * fixed key order, lists sorted) ending with a newline, and the plain-text report. Rendering is
- * deterministic, so a record can be rendered once to learn its size and again when opened.
+ * Renders the audit's JSON records from {@link AuditDocs} records by Jackson data binding:
+ * pretty-printed (two-space indent, {@code "key": value}), lists sorted, newline-terminated.
+ * Rendering is deterministic, so a record can be rendered once to learn its size and again
+ * when opened.
  */
 public final class AuditJson {
-    private static final JsonFactory FACTORY = new JsonFactory();
-    private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    private static final ObjectWriter WRITER = MAPPER.writer(printer());
 
     private AuditJson() {
     }
@@ -41,14 +47,11 @@ public final class AuditJson {
         return pp;
     }
 
-    /** Pretty JSON of a tree of maps/lists/scalars (maps keep insertion order), newline-terminated. */
-    public static byte[] render(Object tree) {
+    /** Pretty JSON of a record, newline-terminated. */
+    public static byte[] render(Object doc) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-            try (JsonGenerator g = FACTORY.createGenerator(out)) {
-                g.setPrettyPrinter(printer());
-                MAPPER.writeValue(g, tree);
-            }
+            WRITER.writeValue(out, doc);
             out.write('\n');
             return out.toByteArray();
         } catch (IOException e) {
@@ -71,68 +74,24 @@ public final class AuditJson {
 
     /** The metadata of one PBS snapshot (label PBS), with what else is known about it. */
     public static byte[] snapshot(AuditModel.Backup b) {
-        PbsTypes.Snapshot s = b.snapshot;
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-            try (JsonGenerator g = FACTORY.createGenerator(out)) {
-                g.setPrettyPrinter(printer());
-                g.writeStartObject();
-                g.writeStringField("datastore", s.store());
-                g.writeStringField("namespace", s.ns());
-                g.writeStringField("backup_type", s.type());
-                g.writeStringField("backup_id", s.id());
-                g.writeNumberField("backup_time", s.time());
-                g.writeStringField("backup_time_iso", AuditModel.iso(s.time()));
-                g.writeBooleanField("in_progress", s.inProgress());
-                nullableNumber(g, "size", s.size());
-                g.writeArrayFieldStart("files");
-                for (PbsTypes.File f : s.files()) {
-                    g.writeStartObject();
-                    g.writeStringField("filename", f.name());
-                    g.writeStringField("crypt_mode", f.cryptMode());
-                    nullableNumber(g, "size", f.size());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeStringField("owner", s.owner());
-                g.writeBooleanField("protected", s.isProtected());
-                g.writeStringField("comment", s.comment());
-                if (s.verifyState() == null) {
-                    g.writeNullField("verification");
-                } else {
-                    g.writeObjectFieldStart("verification");
-                    g.writeStringField("state", s.verifyState());
-                    g.writeStringField("upid", s.verifyUpid());
-                    g.writeEndObject();
-                }
-                g.writeObjectFieldStart("encryption");
-                g.writeStringField("mode", encryptionMode(s));
-                g.writeStringField("fingerprint", s.fingerprint());
-                g.writeEndObject();
-                g.writeStringField("node", b.node);
-                g.writeStringField("node_source", b.node == null ? null : "client-log");
-                g.writeStringField("guest_name", b.guestName);
-                g.writeStringField("label", b.label.text);
-                g.writeArrayFieldStart("seen_through");
-                for (String seen : new TreeSet<>(b.seen())) {
-                    g.writeString(seen);
-                }
-                g.writeEndArray();
-                g.writeEndObject();
-            }
-            out.write('\n');
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return render(snapshotDoc(b));
     }
 
-    private static void nullableNumber(JsonGenerator g, String name, long v) throws IOException {
-        if (v < 0) {
-            g.writeNullField(name);
-        } else {
-            g.writeNumberField(name, v);
+    static AuditDocs.Snapshot snapshotDoc(AuditModel.Backup b) {
+        PbsTypes.Snapshot s = b.snapshot;
+        List<AuditDocs.SnapshotFile> files = new ArrayList<>(s.files().size());
+        for (PbsTypes.File f : s.files()) {
+            files.add(new AuditDocs.SnapshotFile(f.name(), f.cryptMode(), sizeOrNull(f.size())));
         }
+        AuditDocs.Verification v = s.verifyState() == null ? null : new AuditDocs.Verification(s.verifyState(), s.verifyUpid());
+        return new AuditDocs.Snapshot(s.store(), s.ns(), s.type(), s.id(), s.time(), AuditModel.iso(s.time()),
+                s.inProgress(), sizeOrNull(s.size()), files, s.owner(), s.isProtected(), s.comment(), v,
+                new AuditDocs.Encryption(encryptionMode(s), s.fingerprint()), b.node,
+                b.node == null ? null : "client-log", b.guestName, b.label.text, new ArrayList<>(new TreeSet<>(b.seen())));
+    }
+
+    private static Long sizeOrNull(long v) {
+        return v < 0 ? null : v;
     }
 
     /**
@@ -158,108 +117,54 @@ public final class AuditJson {
     // ---------------------------------------------------------------- datastore status
 
     public static byte[] status(AuditModel.Result r, AuditInput.StoreData sd) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("datastore", sd.store);
         PbsTypes.Datastore info = sd.info;
-        m.put("comment", info == null ? null : info.comment());
-        m.put("maintenance", info == null ? null : info.maintenance());
-        m.put("mount_status", info == null ? null : info.mountStatus());
         PbsTypes.Status st = sd.status;
-        m.put("backend_type", st != null && st.backendType() != null ? st.backendType()
-                : info == null ? null : info.backendType());
-        m.put("status_read", st != null);
-        m.put("total", st == null ? null : st.total());
-        m.put("used", st == null ? null : st.used());
-        m.put("avail", st == null ? null : st.avail());
-        m.put("used_fraction", st == null || st.total() <= 0 ? null : round((double) st.used() / st.total(), 6));
         PbsTypes.GcStatus gc = st == null ? null : st.gc();
-        m.put("dedup_factor", gc == null || gc.dedupFactor() == null ? null : round(gc.dedupFactor(), 3));
-        if (gc == null) {
-            m.put("gc_status", null);
-        } else {
-            Map<String, Object> g = new LinkedHashMap<>();
-            g.put("upid", gc.upid());
-            g.put("last_run", gc.upid() == null ? "never" : "see upid");
-            g.put("index_file_count", gc.indexFileCount());
-            g.put("index_data_bytes", gc.indexDataBytes());
-            g.put("disk_bytes", gc.diskBytes());
-            g.put("disk_chunks", gc.diskChunks());
-            g.put("removed_bytes", gc.removedBytes());
-            g.put("removed_chunks", gc.removedChunks());
-            g.put("pending_bytes", gc.pendingBytes());
-            g.put("pending_chunks", gc.pendingChunks());
-            g.put("removed_bad", gc.removedBad());
-            g.put("still_bad", gc.stillBad());
-            m.put("gc_status", g);
-        }
-        if (st == null || st.counts() == null) {
-            m.put("counts", null);
-        } else {
-            Map<String, Object> c = new LinkedHashMap<>();
+        AuditDocs.GcStatus gcDoc = gc == null ? null : new AuditDocs.GcStatus(gc.upid(), gc.upid() == null ? "never" : "see upid",
+                gc.indexFileCount(), gc.indexDataBytes(), gc.diskBytes(), gc.diskChunks(), gc.removedBytes(),
+                gc.removedChunks(), gc.pendingBytes(), gc.pendingChunks(), gc.removedBad(), gc.stillBad());
+        Map<String, AuditDocs.TypeCount> counts = null;
+        if (st != null && st.counts() != null) {
+            counts = new LinkedHashMap<>();
             for (Map.Entry<String, PbsTypes.TypeCount> e : new TreeMap<>(st.counts()).entrySet()) {
-                if (e.getValue() == null) {
-                    c.put(e.getKey(), null);
-                } else {
-                    Map<String, Object> tc = new LinkedHashMap<>();
-                    tc.put("groups", e.getValue().groups());
-                    tc.put("snapshots", e.getValue().snapshots());
-                    c.put(e.getKey(), tc);
-                }
+                PbsTypes.TypeCount tc = e.getValue();
+                counts.put(e.getKey(), tc == null ? null : new AuditDocs.TypeCount(tc.groups(), tc.snapshots()));
             }
-            m.put("counts", c);
         }
-        m.put("namespace_support", sd.namespaceSupport);
         Map<String, AuditModel.NsStats> nss = r.namespaces.getOrDefault(sd.store, Map.of());
-        long snaps = 0;
-        long inProg = 0;
-        long size = 0;
-        for (AuditModel.NsStats n : nss.values()) {
-            snaps += n.snapshots;
-            inProg += n.inProgress;
-            size += n.size;
-        }
-        m.put("snapshots", snaps);
-        m.put("in_progress", inProg);
-        m.put("size_bytes", size);
-        m.put("namespaces", namespaceList(nss));
-        m.put("incomplete", incompleteList(r.input.incomplete, sd.store));
-        return render(m);
+        AuditModel.StoreTotals totals = AuditModel.StoreTotals.of(nss.values());
+        return render(new AuditDocs.Status(sd.store,
+                info == null ? null : info.comment(),
+                info == null ? null : info.maintenance(),
+                info == null ? null : info.mountStatus(),
+                st != null && st.backendType() != null ? st.backendType() : info == null ? null : info.backendType(),
+                st != null,
+                st == null ? null : st.total(),
+                st == null ? null : st.used(),
+                st == null ? null : st.avail(),
+                st == null || st.total() <= 0 ? null : round((double) st.used() / st.total(), 6),
+                gc == null || gc.dedupFactor() == null ? null : round(gc.dedupFactor(), 3),
+                gcDoc, counts, sd.namespaceSupport, totals.snapshots(), totals.inProgress(), totals.size(),
+                namespaceList(nss), incompleteList(r.input.incomplete, sd.store)));
     }
 
-    private static List<Object> namespaceList(Map<String, AuditModel.NsStats> nss) {
-        List<Object> list = new ArrayList<>();
+    private static List<AuditDocs.Namespace> namespaceList(Map<String, AuditModel.NsStats> nss) {
+        List<AuditDocs.Namespace> list = new ArrayList<>();
         for (Map.Entry<String, AuditModel.NsStats> e : nss.entrySet()) {
             AuditModel.NsStats n = e.getValue();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("namespace", e.getKey());
-            m.put("path", AuditInput.nsPath(e.getKey()));
-            m.put("readable", n.readable);
-            m.put("groups", n.groups);
-            m.put("snapshots", n.snapshots);
-            m.put("in_progress", n.inProgress);
-            m.put("size_bytes", n.size);
-            m.put("vms", n.vms.size());
-            m.put("cts", n.cts.size());
-            m.put("hosts", n.hosts.size());
-            m.put("latest", n.latest);
-            m.put("latest_iso", n.latest == null ? null : AuditModel.iso(n.latest));
-            list.add(m);
+            list.add(new AuditDocs.Namespace(e.getKey(), AuditInput.nsPath(e.getKey()), n.readable, n.groups, n.snapshots,
+                    n.inProgress, n.size, n.vms.size(), n.cts.size(), n.hosts.size(), n.latest,
+                    n.latest == null ? null : AuditModel.iso(n.latest)));
         }
         return list;
     }
 
-    private static List<Object> incompleteList(List<AuditInput.Incomplete> incs, String store) {
-        List<Object> list = new ArrayList<>();
+    static List<AuditDocs.Incomplete> incompleteList(List<AuditInput.Incomplete> incs, String store) {
+        List<AuditDocs.Incomplete> list = new ArrayList<>();
         for (AuditInput.Incomplete i : incs) {
-            if (store != null && !store.equals(i.datastore())) {
-                continue;
+            if (store == null || store.equals(i.datastore())) {
+                list.add(new AuditDocs.Incomplete(i.datastore(), i.namespace(), i.part(), i.reason()));
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("datastore", i.datastore());
-            m.put("namespace", i.namespace());
-            m.put("part", i.part());
-            m.put("reason", i.reason());
-            list.add(m);
         }
         return list;
     }
@@ -272,52 +177,34 @@ public final class AuditJson {
     // ---------------------------------------------------------------- reports
 
     public static byte[] summary(AuditModel.Result r) {
+        return render(summaryDoc(r));
+    }
+
+    static AuditDocs.Summary summaryDoc(AuditModel.Result r) {
         AuditInput in = r.input;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("audit_time", in.auditTime.toString());
-        Map<String, Object> src = new LinkedHashMap<>();
-        src.put("pbs", in.pbsHost + ":" + in.pbsPort);
-        src.put("pbs_version", in.pbsVersion);
-        src.put("pbs_node", in.pbsNode);
-        src.put("pve", in.pve == null ? null : in.pve.endpoint);
-        src.put("pve_cluster", in.pve == null ? null : in.pve.cluster);
-        src.put("pve_version", in.pve == null ? null : in.pve.version);
-        m.put("source", src);
-        List<AuditInput.Incomplete> all = new ArrayList<>(in.incomplete);
-        if (in.pve != null) {
-            all.addAll(in.pve.incomplete);
-        }
-        m.put("complete", all.isEmpty());
-        m.put("incomplete", incompleteList(all, null));
-        m.put("notes", new ArrayList<>(in.notes));
+        AuditDocs.Source src = new AuditDocs.Source(in.pbsHost + ":" + in.pbsPort, in.pbsVersion, in.pbsNode,
+                in.pve == null ? null : in.pve.endpoint, in.pve == null ? null : in.pve.cluster,
+                in.pve == null ? null : in.pve.version);
+        List<AuditInput.Incomplete> all = r.allIncomplete();
 
         long snaps = 0;
         long inProg = 0;
         long size = 0;
         long nsCount = 0;
+        List<AuditDocs.StoreSummary> stores = new ArrayList<>();
+        for (AuditInput.StoreData sd : in.stores) {
+            Map<String, AuditModel.NsStats> nss = r.namespaces.getOrDefault(sd.store, Map.of());
+            AuditModel.StoreTotals t = AuditModel.StoreTotals.of(nss.values());
+            nsCount += nss.size();
+            snaps += t.snapshots();
+            inProg += t.inProgress();
+            size += t.size();
+            stores.add(new AuditDocs.StoreSummary(sd.store, sd.namespaceSupport, t.snapshots(), t.inProgress(), t.size(),
+                    namespaceList(nss)));
+        }
         TreeSet<String> vms = new TreeSet<>();
         TreeSet<String> cts = new TreeSet<>();
         TreeSet<String> hosts = new TreeSet<>();
-        List<Object> stores = new ArrayList<>();
-        for (AuditInput.StoreData sd : in.stores) {
-            Map<String, AuditModel.NsStats> nss = r.namespaces.getOrDefault(sd.store, Map.of());
-            AuditModel.StoreTotals totals = AuditModel.StoreTotals.of(nss.values());
-            long s1 = totals.snapshots();
-            long p1 = totals.inProgress();
-            long z1 = totals.size();
-            nsCount += nss.size();
-            snaps += s1;
-            inProg += p1;
-            size += z1;
-            Map<String, Object> sm = new LinkedHashMap<>();
-            sm.put("datastore", sd.store);
-            sm.put("namespace_support", sd.namespaceSupport);
-            sm.put("snapshots", s1);
-            sm.put("in_progress", p1);
-            sm.put("size_bytes", z1);
-            sm.put("namespaces", namespaceList(nss));
-            stores.add(sm);
-        }
         long pveSize = 0;
         for (AuditModel.Backup b : r.backups) {
             switch (b.type) {
@@ -331,73 +218,64 @@ public final class AuditJson {
                 pveSize += b.size;
             }
         }
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("datastores", in.stores.size());
-        t.put("namespaces", nsCount);
-        t.put("snapshots", snaps);
-        t.put("snapshots_complete", snaps - inProg);
-        t.put("snapshots_in_progress", inProg);
-        t.put("size_bytes", size);
-        t.put("distinct_backups", r.backups.size());
-        t.put("pbs", r.count(AuditModel.Label.PBS));
-        t.put("pbs_via_pve", r.count(AuditModel.Label.PBS_VIA_PVE));
-        t.put("pve", r.count(AuditModel.Label.PVE));
-        t.put("pve_only_size_bytes", pveSize);
-        t.put("unique_vms", vms.size());
-        t.put("unique_cts", cts.size());
-        t.put("unique_hosts", hosts.size());
-        t.put("collisions_critical", r.collisions("critical"));
-        t.put("collisions_warning", r.collisions("warning"));
-        m.put("totals", t);
-        m.put("datastores", stores);
-        return render(m);
+        AuditDocs.Totals totals = new AuditDocs.Totals(in.stores.size(), nsCount, snaps, snaps - inProg, inProg, size,
+                r.backups.size(), r.count(AuditModel.Label.PBS), r.count(AuditModel.Label.PBS_VIA_PVE),
+                r.count(AuditModel.Label.PVE), pveSize, vms.size(), cts.size(), hosts.size(),
+                r.collisions("critical"), r.collisions("warning"));
+        AuditDocs.ProblemList problems = new AuditDocs.ProblemList(Problems.count(r, Problems.CRITICAL),
+                Problems.count(r, Problems.WARNING), Problems.count(r, Problems.INFO), r.problems);
+        List<AuditDocs.CollisionRef> collisions = new ArrayList<>();
+        for (AuditModel.Collision c : r.collisions) {
+            collisions.add(new AuditDocs.CollisionRef(c.type() + "/" + c.id(), c.severity()));
+        }
+        return new AuditDocs.Summary(in.auditTime.toString(), Problems.verdict(r), src, all.isEmpty(),
+                incompleteList(all, null), new ArrayList<>(in.notes), totals, problems, coverageDoc(r), collisions,
+                identity(r), r.changes, stores);
+    }
+
+    static AuditDocs.CoverageDoc coverageDoc(AuditModel.Result r) {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        List<AuditDocs.CoverageGuest> guests = new ArrayList<>(r.guests.size());
+        for (AuditModel.Guest g : r.guests.values()) {
+            counts.merge(g.status, 1L, Long::sum);
+            guests.add(new AuditDocs.CoverageGuest(g.type + "/" + g.id, g.name, g.status, g.excludedBy,
+                    AuditDocs.Time.of(g.latestBackup), Coverage.age(r, g), g.backups, g.copies.size(),
+                    g.lastGoodDrill == null ? null : AuditDocs.Time.of(g.lastGoodDrill.time())));
+        }
+        return new AuditDocs.CoverageDoc(r.input.policy.maxAge().toSeconds(), counts.getOrDefault(Coverage.OK, 0L),
+                counts.getOrDefault(Coverage.STALE, 0L), counts.getOrDefault(Coverage.NEVER, 0L),
+                counts.getOrDefault(Coverage.EXCLUDED, 0L), counts.getOrDefault(Coverage.ORPHANED, 0L), guests);
+    }
+
+    private static AuditDocs.Identity identity(AuditModel.Result r) {
+        Map<String, String> others = new TreeMap<>();
+        if (r.input.pve != null) {
+            for (var c : r.input.pve.pbsConfigs.values()) {
+                if (!r.storageIdentity.containsKey(c.storage())) {
+                    others.put(c.storage(), c.server() + ":" + c.port() + (c.fingerprint() == null ? ""
+                            : " (certificate " + AuditModel.abbreviate(c.fingerprint()) + ")"));
+                }
+            }
+        }
+        return new AuditDocs.Identity(r.input.pbsFingerprint, new TreeMap<>(r.storageIdentity), others);
     }
 
     public static byte[] collisions(AuditModel.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("critical", r.collisions("critical"));
-        m.put("warning", r.collisions("warning"));
-        List<Object> list = new ArrayList<>();
+        List<AuditDocs.Collision> list = new ArrayList<>();
         for (AuditModel.Collision c : r.collisions) {
-            Map<String, Object> cm = new LinkedHashMap<>();
-            cm.put("type", c.type());
-            cm.put("id", c.id());
-            cm.put("severity", c.severity());
-            cm.put("reasons", c.reasons());
-            List<Object> locs = new ArrayList<>();
+            List<AuditDocs.CollisionLocation> locs = new ArrayList<>();
             for (AuditModel.Location l : c.locations()) {
-                Map<String, Object> lm = new LinkedHashMap<>();
-                lm.put("location", l.location());
-                lm.put("datastore", l.store());
-                lm.put("namespace", l.ns());
-                lm.put("snapshots", l.snapshots());
-                lm.put("in_progress", l.inProgress());
-                lm.put("nodes", new ArrayList<>(l.nodes()));
-                lm.put("guest_names", new ArrayList<>(l.guestNames()));
-                lm.put("latest", l.latest());
-                lm.put("latest_iso", l.latest() == null ? null : AuditModel.iso(l.latest()));
-                locs.add(lm);
+                locs.add(new AuditDocs.CollisionLocation(l.location(), l.store(), l.ns(), l.snapshots(), l.inProgress(),
+                        new ArrayList<>(l.nodes()), new ArrayList<>(l.guestNames()), l.latest(),
+                        l.latest() == null ? null : AuditModel.iso(l.latest())));
             }
-            cm.put("locations", locs);
-            list.add(cm);
+            list.add(new AuditDocs.Collision(c.type(), c.id(), c.severity(), c.reasons(), locs));
         }
-        m.put("collisions", list);
-        return render(m);
+        return render(new AuditDocs.Collisions(r.collisions("critical"), r.collisions("warning"), list));
     }
 
     public static byte[] duplicates(AuditModel.Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Map<String, Object> raw = new LinkedHashMap<>();
-        raw.put("total", r.rawPbs + r.rawPve);
-        raw.put("pbs", r.rawPbs);
-        raw.put("pve", r.rawPve);
-        raw.put("by_source", new LinkedHashMap<>(r.raw));
-        m.put("raw", raw);
-        Map<String, Object> dd = new LinkedHashMap<>();
-        dd.put("total", r.backups.size());
-        dd.put("pbs", r.count(AuditModel.Label.PBS));
-        dd.put("pbs_via_pve", r.count(AuditModel.Label.PBS_VIA_PVE));
-        dd.put("pve", r.count(AuditModel.Label.PVE));
+        AuditDocs.Raw raw = new AuditDocs.Raw(r.rawPbs + r.rawPve, r.rawPbs, r.rawPve, new LinkedHashMap<>(r.raw));
         // distinct backups per source: a backup merged from several sources counts once in each
         Map<String, Long> bySource = new TreeMap<>();
         for (AuditModel.Backup b : r.backups) {
@@ -405,43 +283,40 @@ public final class AuditJson {
                 bySource.merge(s, 1L, Long::sum);
             }
         }
-        dd.put("by_source", bySource);
-        m.put("deduplicated", dd);
-        m.put("removed", r.rawPbs + r.rawPve - r.backups.size());
+        AuditDocs.Deduplicated dd = new AuditDocs.Deduplicated(r.backups.size(), r.count(AuditModel.Label.PBS),
+                r.count(AuditModel.Label.PBS_VIA_PVE), r.count(AuditModel.Label.PVE), bySource);
         List<AuditModel.Backup> merged = new ArrayList<>(r.merged);
-        merged.sort(java.util.Comparator.comparing(AuditModel.Backup::key));
-        List<Object> list = new ArrayList<>();
+        merged.sort(Comparator.comparing(AuditModel.Backup::key));
+        List<AuditDocs.Merged> list = new ArrayList<>();
         for (AuditModel.Backup b : merged) {
-            Map<String, Object> bm = new LinkedHashMap<>();
-            bm.put("key", b.key());
-            bm.put("label", b.label.text);
-            bm.put("type", b.type);
-            bm.put("id", b.id);
-            bm.put("time", b.time);
-            bm.put("time_iso", AuditModel.iso(b.time));
-            bm.put("reason", mergeReason(b));
-            bm.put("count", b.seenCount());
             List<String> seen = new ArrayList<>(b.seen());
             seen.sort(null);
-            bm.put("seen_through", seen);
-            list.add(bm);
+            list.add(new AuditDocs.Merged(b.key(), b.label.text, b.type, b.id, b.time, AuditModel.iso(b.time),
+                    mergeReason(r, b), b.seenCount(), seen));
         }
-        m.put("merged", list);
-        return render(m);
+        return render(new AuditDocs.Duplicates(raw, dd, r.rawPbs + r.rawPve - r.backups.size(), list));
     }
 
-    private static String mergeReason(AuditModel.Backup b) {
+    /** Why the sightings of one backup were merged, naming the rule that identified them. */
+    static String mergeReason(AuditModel.Result r, AuditModel.Backup b) {
         boolean pbs = false;
         long pve = 0;
+        TreeSet<String> storages = new TreeSet<>();
         for (String s : b.seen()) {
             if (s.startsWith("pbs:")) {
                 pbs = true;
             } else {
                 pve++;
+                storages.add(s.substring(s.lastIndexOf('/') + 1));
             }
         }
         if (pbs) {
-            return "PBS snapshot also listed through PVE storage";
+            List<String> why = new ArrayList<>();
+            for (String st : storages) {
+                why.add(st + ": " + r.storageIdentity.getOrDefault(st, "same server"));
+            }
+            return "PBS snapshot also listed through PVE storage " + String.join(", ", storages)
+                    + " (same datastore, namespace, type, id and backup time; " + String.join("; ", why) + ")";
         }
         if (b.label == AuditModel.Label.PBS_VIA_PVE) {
             return "PBS storage listed by " + pve + " PVE nodes";
@@ -449,24 +324,26 @@ public final class AuditJson {
         return "shared storage listed by " + pve + " nodes (same volid)";
     }
 
-    /** Streamed guest by guest: a tree of every guest at once would not fit a small heap. */
+    /** guests.json in memory (tests, small audits). */
     public static byte[] guests(AuditModel.Result r) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
         guests(r, out);
         return out.toByteArray();
     }
 
-    /** guests.json written to a stream (it grows with the number of backups: tens of MiB per 100k). */
-    public static void guests(AuditModel.Result r, java.io.OutputStream out) {
+    /**
+     * guests.json written guest by guest to a stream: it grows with the number of backups (tens
+     * of MiB per 100k) and a tree of every guest at once would not fit a small heap.
+     */
+    public static void guests(AuditModel.Result r, OutputStream out) {
         try {
-            try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            try (JsonGenerator gen = WRITER.createGenerator(out)) {
                 gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-                gen.setPrettyPrinter(printer());
                 gen.writeStartObject();
                 gen.writeNumberField("count", r.guests.size());
                 gen.writeArrayFieldStart("guests");
                 for (AuditModel.Guest g : r.guests.values()) {
-                    MAPPER.writeValue(gen, guest(g));
+                    WRITER.writeValue(gen, guestDoc(r, g));
                 }
                 gen.writeEndArray();
                 gen.writeEndObject();
@@ -478,57 +355,38 @@ public final class AuditJson {
         }
     }
 
-    private static Map<String, Object> guest(AuditModel.Guest g) {
-        {
-            Map<String, Object> gm = new LinkedHashMap<>();
-            gm.put("type", g.type);
-            gm.put("id", g.id);
-            gm.put("name", g.name);
-            gm.put("node", g.node);
-            gm.put("backups", g.backups);
-            gm.put("in_progress", g.inProgress);
-            gm.put("collision", g.collision);
-            gm.put("labels", new ArrayList<>(g.labels));
-            gm.put("locations", new ArrayList<>(g.locations));
-            gm.put("latest", time(g.latest));
-            Map<String, Object> bySrc = new LinkedHashMap<>();
-            for (String s : List.of("pbs", "pve", "snapshots")) {
-                bySrc.put(s, time(g.latestBySource.get(s)));
-            }
-            gm.put("latest_by_source", bySrc);
-            List<Object> dates = new ArrayList<>();
-            for (Map.Entry<LocalDate, TreeMap<String, List<Long>>> d : g.dates.entrySet()) {
-                Map<String, Object> dm = new LinkedHashMap<>();
-                dm.put("date", d.getKey().toString());
-                long count = 0;
-                for (List<Long> l : d.getValue().values()) {
-                    count += l.size();
+    static AuditDocs.Guest guestDoc(AuditModel.Result r, AuditModel.Guest g) {
+        Long age = Coverage.age(r, g);
+        List<AuditDocs.BackupDate> dates = new ArrayList<>();
+        for (Map.Entry<LocalDate, TreeMap<String, List<Long>>> d : g.dates.entrySet()) {
+            long count = 0;
+            Map<String, List<String>> ts = new LinkedHashMap<>();
+            for (Map.Entry<String, List<Long>> e : d.getValue().entrySet()) {
+                count += e.getValue().size();
+                List<String> times = new ArrayList<>(e.getValue().size());
+                for (Long t : e.getValue()) {
+                    times.add(AuditModel.iso(t));
                 }
-                dm.put("count", count);
-                dm.put("sources", new ArrayList<>(d.getValue().keySet()));
-                Map<String, Object> ts = new LinkedHashMap<>();
-                for (Map.Entry<String, List<Long>> e : d.getValue().entrySet()) {
-                    List<Object> times = new ArrayList<>();
-                    for (Long t : e.getValue()) {
-                        times.add(AuditModel.iso(t));
-                    }
-                    ts.put(e.getKey(), times);
-                }
-                dm.put("timestamps", ts);
-                dates.add(dm);
+                ts.put(e.getKey(), times);
             }
-            gm.put("backup_dates", dates);
-            return gm;
+            dates.add(new AuditDocs.BackupDate(d.getKey().toString(), count, new ArrayList<>(d.getValue().keySet()), ts));
         }
+        List<AuditDocs.Copy> copies = new ArrayList<>(g.copies.size());
+        g.copies.forEach((place, t) -> copies.add(new AuditDocs.Copy(place, AuditDocs.Time.of(t))));
+        Task t = g.lastTask;
+        AuditDocs.TaskDoc task = t == null ? null : new AuditDocs.TaskDoc(t.type(), t.node(), t.workerId(),
+                AuditDocs.Time.of(t.start()), AuditDocs.Time.of(t.end()), t.status(), t.succeeded());
+        return new AuditDocs.Guest(g.type, g.id, g.name, g.node, g.backups, g.inProgress, g.collision,
+                new ArrayList<>(g.labels), new ArrayList<>(g.locations), AuditDocs.Time.of(g.latest),
+                new AuditDocs.LatestBySource(AuditDocs.Time.of(g.latestBySource.get("pbs")),
+                        AuditDocs.Time.of(g.latestBySource.get("pve")), AuditDocs.Time.of(g.latestBySource.get("snapshots"))),
+                g.status, g.excludedBy, AuditDocs.Time.of(g.latestBackup), age, copies,
+                new AuditDocs.GuestVerification(g.newestPbsVerifyState, AuditDocs.Time.of(g.newestVerified)), task,
+                drill(g.lastGoodDrill), drill(g.lastDrill), dates);
     }
 
-    private static Object time(Long t) {
-        if (t == null) {
-            return null;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("epoch", t);
-        m.put("iso", AuditModel.iso(t));
-        return m;
+    private static AuditDocs.DrillDoc drill(DrillResult d) {
+        return d == null ? null : new AuditDocs.DrillDoc(d.dump(), d.snapshot(), d.passed() ? "pass" : "fail", d.phase(),
+                AuditDocs.Time.of(d.time()));
     }
 }

@@ -1,7 +1,8 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.PbsTypes;
-import io.plakar.pve.pbs.PveTypes;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.PveTypes;
+import io.plakar.pve.importer.audit.api.Task;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -71,6 +72,10 @@ public final class AuditModel {
         public final String volid;
         public String node;
         public String guestName;
+        /** Verification state PVE reported for a PBS backup seen only through it (PBS ones: in the snapshot). */
+        String viaPveVerifyState;
+        /** Where a vzdump file lies, e.g. {@code pve:lab/nas} or {@code pve:lab/pve1/local}; null for PBS. */
+        String pvePlace;
         /** Places beyond the first; null until merged (saves memory for a million PBS snapshots). */
         private List<String> more;
 
@@ -126,6 +131,22 @@ public final class AuditModel {
             return (remote == null ? "" : remote + "/") + store + ":" + AuditInput.nsPath(ns);
         }
 
+        /** {@code ok}, {@code failed}, or null when never verified (and for vzdump files). */
+        public String verifyState() {
+            return snapshot != null ? snapshot.verifyState() : viaPveVerifyState;
+        }
+
+        /**
+         * The place holding this backup, one per copy: {@code pbs:<store>/<ns>} on the audited
+         * server, {@code pbs:<server>/<store>/<ns>} on another PBS, {@code pve:…} for vzdump files.
+         */
+        public String place() {
+            if (store == null) {
+                return pvePlace;
+            }
+            return "pbs:" + (remote == null ? "" : remote + "/") + store + "/" + AuditInput.nsPath(ns);
+        }
+
         /** The source family for per-source latest times: {@code pbs} or {@code pve}. */
         public String source() {
             return label == Label.PVE ? "pve" : "pbs";
@@ -179,6 +200,27 @@ public final class AuditModel {
         public final Set<String> locations = new TreeSet<>();
         public final Set<String> labels = new TreeSet<>();
         public String collision;
+        /** Newest complete backup (PBS or vzdump; guest snapshots are not backups). */
+        public Long latestBackup;
+        /** Place → newest complete backup there (the copies of this guest). */
+        public final Map<String, Long> copies = new TreeMap<>();
+        /** Newest complete PBS backup and its verification state (null: never verified). */
+        public Long newestPbs;
+        public String newestPbsVerifyState;
+        /** Newest backup whose verification passed. */
+        public Long newestVerified;
+        /** Newest backup task seen on PVE or PBS. */
+        public Task lastTask;
+        /** Listed in the PVE inventory; template; its tags. */
+        public boolean inInventory;
+        public boolean template;
+        public Set<String> tags = Set.of();
+        /** Filled by {@link Coverage}: ok, stale, never, excluded, orphaned; why excluded. */
+        public String status;
+        public String excludedBy;
+        /** Newest restore drill that passed, and the newest drill at all. */
+        public DrillResult lastGoodDrill;
+        public DrillResult lastDrill;
         /** Date (UTC) → source → exact timestamps (ascending). */
         public final TreeMap<LocalDate, TreeMap<String, List<Long>>> dates = new TreeMap<>();
 
@@ -207,6 +249,12 @@ public final class AuditModel {
         public final List<Backup> merged = new ArrayList<>();
         public final List<Collision> collisions = new ArrayList<>();
         public final Map<String, Guest> guests = new LinkedHashMap<>();
+        /** PVE pbs storage → why it was recognised as the audited server (absent: another server). */
+        public final Map<String, String> storageIdentity = new TreeMap<>();
+        /** Differences to the previous audit, when its summary was given. */
+        public AuditDocs.Changes changes;
+        /** What the administrator should act on, most severe first (filled by {@link Problems}). */
+        public final List<Problems.Problem> problems = new ArrayList<>();
         /** store → namespace → stats, in audit order. */
         public final Map<String, Map<String, NsStats>> namespaces = new LinkedHashMap<>();
 
@@ -224,6 +272,15 @@ public final class AuditModel {
             return n;
         }
 
+        /** What could not be read, PBS parts first, then PVE parts. */
+        public List<AuditInput.Incomplete> allIncomplete() {
+            List<AuditInput.Incomplete> all = new ArrayList<>(input.incomplete);
+            if (input.pve != null) {
+                all.addAll(input.pve.incomplete);
+            }
+            return all;
+        }
+
         public long collisions(String severity) {
             return collisions.stream().filter(c -> c.severity().equals(severity)).count();
         }
@@ -236,6 +293,14 @@ public final class AuditModel {
     public static Result build(AuditInput in) {
         Result r = new Result(in);
         Map<String, Backup> byKey = new HashMap<>();
+        if (in.pve != null) {
+            for (PveTypes.PbsStorageConfig c : in.pve.pbsConfigs.values()) {
+                String why = identify(in, c);
+                if (why != null) {
+                    r.storageIdentity.put(c.storage(), why);
+                }
+            }
+        }
 
         // 1. PBS, authoritative.
         for (AuditInput.StoreData sd : in.stores) {
@@ -247,7 +312,7 @@ public final class AuditModel {
             Set<String> targets = new java.util.HashSet<>();
             if (in.pve != null) {
                 for (PveTypes.PbsStorageConfig c : in.pve.pbsConfigs.values()) {
-                    if (pointsHere(in, c) && sd.store.equals(c.datastore())) {
+                    if (r.storageIdentity.containsKey(c.storage()) && sd.store.equals(c.datastore())) {
                         targets.add(c.namespace() == null ? "" : c.namespace());
                     }
                 }
@@ -320,7 +385,7 @@ public final class AuditModel {
                     for (PveTypes.Backup pb : bySt.getValue()) {
                         r.raw.merge(sighting, 1L, Long::sum);
                         r.rawPve++;
-                        Backup b = isPbs ? pbsViaPve(in, pve, storage, pb, byKey, r)
+                        Backup b = isPbs ? pbsViaPve(pve, storage, pb, byKey, r)
                                 : pveFile(cluster, node, shared, pb, inventory, byKey, r);
                         if (b != null) {
                             b.addSeen(sighting);
@@ -337,6 +402,8 @@ public final class AuditModel {
 
         collisions(r, pve);
         guests(r, pve, inventory);
+        Coverage.assess(r);
+        Problems.collect(r);
         return r;
     }
 
@@ -365,17 +432,36 @@ public final class AuditModel {
         return null;
     }
 
-    /** True when a PVE {@code pbs} storage points at the audited PBS (server alias + port). */
-    static boolean pointsHere(AuditInput in, PveTypes.PbsStorageConfig cfg) {
+    /**
+     * Whether a PVE {@code pbs} storage is the audited PBS, and why; null when it is another
+     * server. The certificate is the identity: PVE pins it in the storage's {@code fingerprint},
+     * and the same server is reached under other names and ports (NAT, port forwards, DNS
+     * aliases), so an address says little. Only without a fingerprint on either side does the
+     * storage's server name and port decide (a name or address of the audited server).
+     */
+    static String identify(AuditInput in, PveTypes.PbsStorageConfig cfg) {
         if (cfg == null || cfg.server() == null) {
-            return false;
+            return null;
+        }
+        if (cfg.fingerprint() != null && in.pbsFingerprint != null) {
+            return cfg.fingerprint().equalsIgnoreCase(in.pbsFingerprint)
+                    ? "storage fingerprint " + abbreviate(in.pbsFingerprint) + " is the audited server's certificate"
+                    : null;
         }
         String server = cfg.server().toLowerCase(Locale.ROOT);
         boolean host = server.equals(in.pbsHost.toLowerCase(Locale.ROOT)) || in.pbsAliases.contains(server);
-        return host && cfg.port() == in.pbsPort;
+        if (!host || cfg.port() != in.pbsPort) {
+            return null;
+        }
+        return "storage server " + cfg.server() + ":" + cfg.port() + " is a name of the audited server"
+                + " (no certificate fingerprint to compare)";
     }
 
-    private static Backup pbsViaPve(AuditInput in, AuditInput.PveData pve, String storage, PveTypes.Backup pb,
+    static String abbreviate(String fingerprint) {
+        return fingerprint.length() > 11 ? fingerprint.substring(0, 11).toLowerCase(Locale.ROOT) + "…" : fingerprint;
+    }
+
+    private static Backup pbsViaPve(AuditInput.PveData pve, String storage, PveTypes.Backup pb,
                                     Map<String, Backup> byKey, Result r) {
         String volid = pb.volid() == null ? "" : pb.volid();
         int colon = volid.indexOf(':');
@@ -401,10 +487,13 @@ public final class AuditModel {
         PveTypes.PbsStorageConfig cfg = pve.pbsConfigs.get(storage);
         String store = cfg != null && cfg.datastore() != null ? cfg.datastore() : storage;
         String ns = cfg != null && cfg.namespace() != null ? cfg.namespace() : "";
-        String remote = pointsHere(in, cfg) ? null
+        String remote = r.storageIdentity.containsKey(storage) ? null
                 : (cfg != null && cfg.server() != null ? cfg.server() + ":" + cfg.port() : "pve-storage " + storage);
+        // another PBS: its certificate names it when known, so two names of that server still agree
+        String remoteId = remote == null ? null : cfg != null && cfg.fingerprint() != null
+                ? cfg.fingerprint().toLowerCase(Locale.ROOT) : remote;
         String key = remote == null ? pbsKey(store, ns, type, id, time)
-                : "pbs-remote:" + remote + ":" + store + ":" + AuditInput.nsPath(ns) + ":" + type + "/" + id + "/" + iso(time);
+                : "pbs-remote:" + remoteId + ":" + store + ":" + AuditInput.nsPath(ns) + ":" + type + "/" + id + "/" + iso(time);
         Backup existing = byKey.get(key);
         if (existing != null) {
             return existing;
@@ -413,6 +502,7 @@ public final class AuditModel {
         boolean inProgress = pb.size() <= 1;
         Backup b = new Backup(key, Label.PBS_VIA_PVE, type, id, time, inProgress ? -1 : pb.size(), inProgress, null,
                 store, ns, remote, volid);
+        b.viaPveVerifyState = pb.verifyState();
         byKey.put(key, b);
         r.backups.add(b);
         return b;
@@ -435,6 +525,9 @@ public final class AuditModel {
         Backup b = new Backup(key, Label.PVE, type, pb.vmid() >= 0 ? Long.toString(pb.vmid()) : "?", pb.ctime(),
                 pb.size(), pb.size() < 0, null, null, null, null, volid);
         b.node = shared ? null : node;
+        int colon = volid.indexOf(':');
+        String storage = colon > 0 ? volid.substring(0, colon) : volid;
+        b.pvePlace = "pve:" + cluster + "/" + (shared ? "" : node + "/") + storage;
         byKey.put(key, b);
         r.backups.add(b);
         return b;
@@ -465,10 +558,6 @@ public final class AuditModel {
         }
         return a.compareTo(b);
     };
-
-    public static Comparator<String> idOrder() {
-        return ID_ORDER;
-    }
 
     private static final class LocAcc {
         String store;
@@ -577,8 +666,11 @@ public final class AuditModel {
         TreeMap<String, Guest> sorted = new TreeMap<>(Comparator.comparing((String k) -> k.substring(0, k.indexOf('/')))
                 .thenComparing(k -> k.substring(k.indexOf('/') + 1), ID_ORDER));
         Map<String, Long> latestNodeTime = new HashMap<>();
+        // one place string per PBS location, not one per backup (a million backups share a few hundred)
+        Map<String, String> places = new HashMap<>();
         for (Backup b : r.backups) {
-            if (!("vm".equals(b.type) || "ct".equals(b.type))) {
+            // host groups (proxmox-backup-client of a machine) are judged like guests
+            if (!("vm".equals(b.type) || "ct".equals(b.type) || "host".equals(b.type))) {
                 continue;
             }
             String k = b.type + "/" + b.id;
@@ -587,6 +679,19 @@ public final class AuditModel {
                 g.inProgress++;
             } else {
                 g.backups++;
+                g.latestBackup = g.latestBackup == null ? b.time : Math.max(g.latestBackup, b.time);
+                String place = b.store == null ? b.pvePlace : places.computeIfAbsent(b.location(), loc -> b.place());
+                g.copies.merge(place, b.time, Math::max);
+                if (b.source().equals("pbs")) {
+                    String state = b.verifyState();
+                    if (g.newestPbs == null || b.time > g.newestPbs) {
+                        g.newestPbs = b.time;
+                        g.newestPbsVerifyState = state;
+                    }
+                    if ("ok".equals(state)) {
+                        g.newestVerified = g.newestVerified == null ? b.time : Math.max(g.newestVerified, b.time);
+                    }
+                }
             }
             g.add(b.source(), b.time, !b.inProgress);
             if (b.location() != null) {
@@ -617,6 +722,9 @@ public final class AuditModel {
                 if (pg.node() != null) {
                     g.node = pg.node();
                 }
+                g.inInventory = true;
+                g.template = pg.template();
+                g.tags = pg.tags();
             }
             for (Map.Entry<String, List<PveTypes.Snapshot>> e : pve.snapshots.entrySet()) {
                 String[] parts = e.getKey().split("/", 2);
@@ -643,6 +751,61 @@ public final class AuditModel {
                 g.collision = c.severity();
             }
         }
+        assignTasks(r, sorted);
+        assignDrills(r, sorted);
         r.guests.putAll(sorted);
+    }
+
+    /** The newest backup task per guest: PBS names {@code <store>:<type>/<id>}, PVE the VMID alone. */
+    private static void assignTasks(Result r, Map<String, Guest> guests) {
+        Map<String, List<Guest>> byId = new HashMap<>();
+        for (Guest g : guests.values()) {
+            byId.computeIfAbsent(g.id, k -> new ArrayList<>(1)).add(g);
+        }
+        for (Task t : r.input.pbsTasks) {
+            String w = t.workerId();
+            int colon = w == null ? -1 : w.indexOf(':');
+            if (colon >= 0) {
+                newer(guests.get(w.substring(colon + 1)), t);
+            }
+        }
+        if (r.input.pve != null) {
+            for (Task t : r.input.pve.tasks) {
+                if (t.workerId() == null || t.workerId().isEmpty()) {
+                    continue; // a job over several guests: its result is not one guest's
+                }
+                for (Guest g : byId.getOrDefault(t.workerId(), List.of())) {
+                    if (!g.type.equals("host") && (g.inInventory || r.input.pve.guests.isEmpty())) {
+                        newer(g, t);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void newer(Guest g, Task t) {
+        if (g != null && (g.lastTask == null || t.start() > g.lastTask.start())) {
+            g.lastTask = t;
+        }
+    }
+
+    private static void assignDrills(Result r, Map<String, Guest> guests) {
+        Map<String, List<Guest>> byId = new HashMap<>();
+        for (Guest g : guests.values()) {
+            byId.computeIfAbsent(g.id, k -> new ArrayList<>(1)).add(g);
+        }
+        for (DrillResult d : r.input.drills) {
+            for (Guest g : byId.getOrDefault(d.id(), List.of())) {
+                if (!d.matches(g.type, g.id)) {
+                    continue;
+                }
+                if (g.lastDrill == null || d.time() > g.lastDrill.time()) {
+                    g.lastDrill = d;
+                }
+                if (d.passed() && (g.lastGoodDrill == null || d.time() > g.lastGoodDrill.time())) {
+                    g.lastGoodDrill = d;
+                }
+            }
+        }
     }
 }

@@ -1,28 +1,24 @@
 package io.plakar.pve.importer.audit;
 
+import io.plakar.pve.proxmox.Sizes;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code /report/report.txt}: the audit as a plain-text tree, collisions first (no colours). */
+/**
+ * {@code /report/report.txt}: the audit as plain text (no colours). The first line is the
+ * verdict, then the problems most severe first, what changed since the previous audit, the
+ * guests' coverage, then the details: collisions, datastores and namespaces, sources.
+ */
 public final class AuditReportText {
     private AuditReportText() {
     }
 
-    public static String human(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] u = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        double v = bytes;
-        int i = -1;
-        while (v >= 1024 && i < u.length - 1) {
-            v /= 1024;
-            i++;
-        }
-        return String.format(Locale.ROOT, "%.2f %s", v, u[i]);
+    private static String human(long bytes) {
+        return Sizes.human(bytes, 2);
     }
 
     private static String plural(long n, String one, String many) {
@@ -32,6 +28,20 @@ public final class AuditReportText {
     public static byte[] render(AuditModel.Result r) {
         AuditInput in = r.input;
         StringBuilder sb = new StringBuilder();
+        sb.append(Problems.verdict(r)).append("\n\n");
+        if (!r.problems.isEmpty()) {
+            sb.append("Problems\n");
+            for (Problems.Problem p : r.problems) {
+                sb.append(String.format(Locale.ROOT, "  %-8s %-28s %s%n", p.severity().toUpperCase(Locale.ROOT), p.subject(),
+                        p.text()).replace("\r", ""));
+            }
+            sb.append('\n');
+        }
+        if (r.changes != null) {
+            sb.append("Changes since the previous audit\n");
+            AuditDiff.lines(r.changes).forEach(l -> sb.append("  ").append(l).append('\n'));
+            sb.append('\n');
+        }
         sb.append("PBS audit of ").append(in.pbsHost).append(':').append(in.pbsPort);
         List<String> meta = new ArrayList<>();
         if (in.pbsNode != null) {
@@ -141,6 +151,17 @@ public final class AuditReportText {
                 .append(", PBS via PVE ").append(r.count(AuditModel.Label.PBS_VIA_PVE))
                 .append(", PVE ").append(r.count(AuditModel.Label.PVE)).append("), ")
                 .append(plural(r.merged.size(), "entry", "entries")).append(" merged\n\n");
+
+        sb.append("Coverage (max age ").append(Coverage.human(in.policy.maxAge().toSeconds())).append(")\n");
+        for (AuditModel.Guest g : r.guests.values()) {
+            Long age = Coverage.age(r, g);
+            sb.append(String.format(Locale.ROOT, "  %-10s %-24s %-9s %-12s %d cop%s%s%s%n", g.type + "/" + g.id,
+                    g.name == null ? "" : g.name, g.status, age == null ? "-" : Coverage.human(age) + " old",
+                    g.copies.size(), g.copies.size() == 1 ? "y" : "ies",
+                    g.excludedBy == null ? "" : ", excluded: " + g.excludedBy,
+                    g.lastGoodDrill == null ? "" : ", restored " + AuditModel.iso(g.lastGoodDrill.time())).replace("\r", ""));
+        }
+        sb.append('\n');
 
         long vms = r.guests.values().stream().filter(g -> g.type.equals("vm") && (g.backups + g.inProgress) > 0).count();
         long cts = r.guests.values().stream().filter(g -> g.type.equals("ct") && (g.backups + g.inProgress) > 0).count();

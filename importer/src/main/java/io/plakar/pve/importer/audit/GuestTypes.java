@@ -1,11 +1,15 @@
 package io.plakar.pve.importer.audit;
 
+import io.plakar.pve.proxmox.DumpName;
+import io.plakar.pve.proxmox.GuestType;
+
 import java.util.Locale;
 
 /**
  * Guest type in the audit's vocabulary ({@code vm}, {@code ct}, {@code host},
  * {@code unknown}): from the PBS backup-type first, then what PVE says (content subtype or
- * cluster inventory), then file-name heuristics.
+ * cluster inventory), then the archive name ({@link DumpName} for vzdump files, the config
+ * blob PBS stores with every guest backup).
  */
 public final class GuestTypes {
     private GuestTypes() {
@@ -46,27 +50,28 @@ public final class GuestTypes {
         };
     }
 
-    /** {@code vzdump-qemu-…}, {@code vzdump-lxc-…}, {@code vzdump-openvz-…}, PBS archive names. */
+    static String of(GuestType t) {
+        return t == GuestType.QEMU ? "vm" : "ct";
+    }
+
+    /**
+     * A vzdump archive name (with or without a volume prefix such as {@code local:backup/}),
+     * or a PBS archive name: {@code qemu-server.conf.blob} belongs to a VM, {@code pct.conf.blob}
+     * to a container.
+     */
     static String fromFileName(String name) {
         if (name == null) {
             return null;
         }
-        String n = name.toLowerCase(Locale.ROOT);
-        int slash = n.lastIndexOf('/');
-        String base = slash >= 0 ? n.substring(slash + 1) : n;
-        if (base.startsWith("vzdump-qemu-") || n.contains("qemu-server.conf") || base.endsWith(".vma")
-                || base.contains(".vma.")) {
-            return "vm";
+        String base = name.substring(name.lastIndexOf('/') + 1);
+        var dump = DumpName.parse(base);
+        if (dump.isPresent()) {
+            return of(dump.get().type());
         }
-        if (base.startsWith("vzdump-lxc-") || base.startsWith("vzdump-openvz-") || n.contains("pct.conf")) {
-            return "ct";
-        }
-        if (n.contains("backup/vm/")) {
-            return "vm";
-        }
-        if (n.contains("backup/ct/")) {
-            return "ct";
-        }
-        return null;
+        return switch (base) {
+            case "qemu-server.conf.blob" -> "vm";
+            case "pct.conf.blob" -> "ct";
+            default -> null;
+        };
     }
 }

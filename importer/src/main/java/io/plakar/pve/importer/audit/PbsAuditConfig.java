@@ -2,8 +2,8 @@ package io.plakar.pve.importer.audit;
 
 import io.plakar.pve.config.ConfigReader;
 import io.plakar.pve.config.HostNames;
-import io.plakar.pve.pbs.Fingerprints;
-import io.plakar.pve.pbs.RestClient;
+import io.plakar.pve.importer.audit.api.Fingerprints;
+import io.plakar.pve.importer.audit.api.RestClient;
 import io.plakar.pve.sdk.ConnectorException;
 
 import java.time.Duration;
@@ -36,16 +36,33 @@ import java.util.regex.Pattern;
  * pve_tls_insecure  true: no certificate check for PVE
  * concurrency       parallel requests per server, 1-64 (default 8)
  * timeout           per-request read timeout, e.g. 60s (default 60s)
+ * max_age           a guest whose newest complete backup is older is stale (default 26h)
+ * exclude           VMIDs not expected to be backed up: listed as excluded, not missing
+ * exclude_tag       PVE tags whose guests are excluded the same way
+ * previous_summary  summary.json of the previous audit: adds what changed since
+ * drill_reports     restore drill result files (JSON lines), comma separated
  * </pre>
  */
 public record PbsAuditConfig(String host, int port, String tokenId, String tokenSecret, String fingerprint,
                              boolean tlsInsecure, List<String> datastores, String namespace, Integer maxDepth,
-                             ReadLogs readLogs, Pve pve, int concurrency, Duration timeout) {
+                             ReadLogs readLogs, Pve pve, int concurrency, Duration timeout, Policy policy,
+                             java.nio.file.Path previousSummary, List<java.nio.file.Path> drillReports) {
 
     public static final String PROTOCOL = "pbs+audit";
     public static final int DEFAULT_PORT = 8007;
 
     public enum ReadLogs { NONE, ROOT, ALL }
+
+    /** What the administrator expects: how old a newest backup may be, and which guests need none. */
+    public record Policy(Duration maxAge, java.util.Set<Long> excludeIds, java.util.Set<String> excludeTags) {
+        public static final Duration DEFAULT_MAX_AGE = Duration.ofHours(26);
+
+        public static Policy defaults() {
+            return new Policy(DEFAULT_MAX_AGE, java.util.Set.of(), java.util.Set.of());
+        }
+    }
+
+    static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._+\\-]*");
 
     public record Pve(String host, int port, String tokenId, String tokenSecret, String fingerprint, boolean tlsInsecure) {
         @Override
@@ -217,9 +234,67 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
         if (timeout.isZero()) {
             r.problem("timeout", "must be more than 0");
         }
+        Duration maxAge = r.duration("max_age", Duration.ofDays(3650)).orElse(Policy.DEFAULT_MAX_AGE);
+        if (maxAge.isZero()) {
+            r.problem("max_age", "must be more than 0");
+        }
+        java.util.Set<Long> excludeIds = new java.util.TreeSet<>();
+        r.string("exclude").ifPresent(s -> {
+            for (String part : s.split(",")) {
+                String v = part.strip();
+                if (v.isEmpty()) {
+                    continue;
+                }
+                if (!v.matches("[1-9][0-9]{2,8}")) {
+                    r.problem("exclude", "must be VMIDs (100-999999999) separated by ',', got " + r.quote("exclude", v));
+                } else {
+                    excludeIds.add(Long.parseLong(v));
+                }
+            }
+        });
+        java.util.Set<String> excludeTags = new java.util.TreeSet<>();
+        r.string("exclude_tag").ifPresent(s -> {
+            for (String part : s.split(",")) {
+                String v = part.strip();
+                if (v.isEmpty()) {
+                    continue;
+                }
+                if (!TAG.matcher(v).matches()) {
+                    r.problem("exclude_tag", "must be PVE tags separated by ',', got " + r.quote("exclude_tag", v));
+                } else {
+                    excludeTags.add(v.toLowerCase(Locale.ROOT));
+                }
+            }
+        });
+        java.nio.file.Path previous = r.string("previous_summary").map(v -> readableFile(r, "previous_summary", v))
+                .orElse(null);
+        List<java.nio.file.Path> drills = new ArrayList<>();
+        r.string("drill_reports").ifPresent(s -> {
+            for (String part : s.split(",")) {
+                String v = part.strip();
+                if (!v.isEmpty()) {
+                    java.nio.file.Path f = readableFile(r, "drill_reports", v);
+                    if (f != null) {
+                        drills.add(f);
+                    }
+                }
+            }
+        });
         r.finish();
         return new PbsAuditConfig(host, port, tokenId, secret, fp, insecure, List.copyOf(stores), ns, maxDepth,
-                readLogs, pve, concurrency, timeout);
+                readLogs, pve, concurrency, timeout, new Policy(maxAge, java.util.Set.copyOf(excludeIds),
+                java.util.Set.copyOf(excludeTags)), previous, List.copyOf(drills));
+    }
+
+    /** A file the audit will read: it must exist and be readable now, not fail half-way. */
+    private static java.nio.file.Path readableFile(ConfigReader r, String key, String value) {
+        String v = value.startsWith("~/") ? System.getProperty("user.home") + value.substring(1) : value;
+        java.nio.file.Path p = java.nio.file.Path.of(v);
+        if (!java.nio.file.Files.isRegularFile(p) || !java.nio.file.Files.isReadable(p)) {
+            r.problem(key, "must be a readable file, got " + r.quote(key, value));
+            return null;
+        }
+        return p;
     }
 
     private static String unbracket(String h) {

@@ -1,9 +1,10 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.ApiException;
-import io.plakar.pve.pbs.PbsClient;
-import io.plakar.pve.pbs.PveClient;
-import io.plakar.pve.pbs.TlsSettings;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.plakar.pve.importer.audit.api.ApiException;
+import io.plakar.pve.importer.audit.api.PbsClient;
+import io.plakar.pve.importer.audit.api.PveClient;
+import io.plakar.pve.importer.audit.api.TlsSettings;
 import io.plakar.pve.sdk.ConnectorException;
 import io.plakar.pve.sdk.ConnectorInfo;
 import io.plakar.pve.sdk.FileInfo;
@@ -123,7 +124,16 @@ public final class PbsAuditImporter implements Importer {
         } catch (ApiException e) {
             throw toConnector(e);
         }
-        return AuditModel.build(in);
+        AuditModel.Result r = AuditModel.build(in);
+        if (cfg.previousSummary() != null) {
+            try {
+                JsonNode previous = AuditJson.MAPPER.readTree(java.nio.file.Files.readAllBytes(cfg.previousSummary()));
+                r.changes = AuditDiff.compare(previous, AuditJson.MAPPER.valueToTree(AuditJson.summaryDoc(r)));
+            } catch (java.io.IOException e) {
+                in.notes.add("previous_summary " + cfg.previousSummary() + " unreadable, no changes shown: " + e.getMessage());
+            }
+        }
+        return r;
     }
 
     @Override
@@ -166,6 +176,7 @@ public final class PbsAuditImporter implements Importer {
         emitBytes(sink, "/report/duplicates.json", AuditJson.duplicates(r), auditTime);
         emitGuests(r, sink, auditTime);
         emitBytes(sink, "/report/report.txt", AuditReportText.render(r), auditTime);
+        emitBytes(sink, "/report/report.html", AuditReportHtml.render(r), auditTime);
     }
 
     /** guests.json goes to a temporary file (deleted on close): it can reach hundreds of MiB. */
@@ -179,13 +190,6 @@ public final class PbsAuditImporter implements Importer {
                 AuditJson.guests(r, os);
             }
             long size = java.nio.file.Files.size(tmp);
-            contents.put(path, () -> {
-                try {
-                    return java.nio.file.Files.readAllBytes(tmp);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
             fileContents.put(path, tmp);
             sink.emit(Record.file(path, FileInfo.regular(name(path), size, PERM, mtime)));
         } catch (java.io.IOException | java.io.UncheckedIOException e) {

@@ -71,9 +71,13 @@ class AuditModelTest {
         assertEquals(13163, nss.get(2).get("size_bytes").asLong());
 
         JsonNode guests = json(AuditJson.guests(r)).get("guests");
-        assertEquals(5, guests.size());
-        assertEquals("ct/101 ct/200 vm/100 vm/102 vm/105", ids(guests));
-        JsonNode vm100 = guests.get(2);
+        // host groups are listed with the guests
+        assertEquals(6, guests.size());
+        assertEquals("ct/101 ct/200 host/pbs1 vm/100 vm/102 vm/105", ids(guests));
+        JsonNode host = guests.get(2);
+        assertEquals(BASE - 10000, host.at("/latest_backup/epoch").asLong());
+        assertEquals(1, host.get("backups").asLong());
+        JsonNode vm100 = guests.get(3);
         assertEquals(5, vm100.get("backups").asLong());
         assertEquals(1, vm100.get("in_progress").asLong());
         assertEquals(BASE + 4000, vm100.at("/latest/epoch").asLong());
@@ -96,10 +100,10 @@ class AuditModelTest {
         JsonNode ct200 = guests.get(1);
         assertEquals("pve2", ct200.get("node").asText());
         assertEquals(BASE - 3600, ct200.at("/latest/epoch").asLong());
-        JsonNode vm102 = guests.get(3);
+        JsonNode vm102 = guests.get(4);
         assertEquals("[\"PBS via PVE\"]", vm102.get("labels").toString());
         assertEquals(BASE + 5400, vm102.at("/latest_by_source/pbs/epoch").asLong());
-        JsonNode vm105 = guests.get(4);
+        JsonNode vm105 = guests.get(5);
         assertEquals(0, vm105.get("backups").asLong());
         assertTrue(vm105.get("latest").isNull());
     }
@@ -127,8 +131,8 @@ class AuditModelTest {
         // without the PVE node list the reason names the nodes only
         assertEquals("root namespace store1:@root written from different nodes: pve1, pve2", r.collisions.get(0).reasons().get(0));
         JsonNode guests = json(AuditJson.guests(r)).get("guests");
-        assertEquals("ct/101 ct/200 vm/100", ids(guests));
-        assertTrue(guests.get(2).at("/latest_by_source/pve").isNull());
+        assertEquals("ct/101 ct/200 host/pbs1 vm/100", ids(guests));
+        assertTrue(guests.get(3).at("/latest_by_source/pve").isNull());
     }
 
     @Test
@@ -191,9 +195,13 @@ class AuditModelTest {
     void guestTypePriority() {
         assertEquals("ct", GuestTypes.resolve("ct", "qemu", "vzdump-qemu-1.vma"));
         assertEquals("vm", GuestTypes.resolve(null, "qemu", "vzdump-lxc-1.tar"));
-        assertEquals("ct", GuestTypes.resolve(null, "unknown", "local:backup/vzdump-openvz-101-x.tgz"));
-        assertEquals("vm", GuestTypes.resolve(null, null, "local:backup/vzdump-qemu-102-manual.vma"));
+        assertEquals("ct", GuestTypes.resolve(null, "unknown", "local:backup/vzdump-openvz-101-2024_05_01-12_00_00.tgz"));
+        assertEquals("vm", GuestTypes.resolve(null, null, "local:backup/vzdump-qemu-102-2024_05_01-12_00_00.vma"));
         assertEquals("unknown", GuestTypes.resolve(null, null, "local:backup/something.bin"));
+        assertEquals("vm", GuestTypes.resolve("other", null, "qemu-server.conf.blob"));
+        // a renamed dump: PVE's content subtype (taken from the name by PVE) is the authority, not a prefix guess
+        assertEquals("unknown", GuestTypes.resolve(null, null, "local:backup/vzdump-qemu-102-manual.vma"));
+        assertEquals("vm", GuestTypes.resolve(null, "qemu", "local:backup/vzdump-qemu-102-manual.vma"));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.plakar.pve.importer.audit;
 
-import io.plakar.pve.pbs.PbsTypes;
-import io.plakar.pve.pbs.PveTypes;
+import io.plakar.pve.importer.audit.api.PbsTypes;
+import io.plakar.pve.importer.audit.api.PveTypes;
 import io.plakar.pve.testkit.pbs.FakePbs;
 import io.plakar.pve.testkit.pbs.FakePve;
 import io.plakar.pve.testkit.pbs.Snap;
@@ -143,9 +143,9 @@ final class AuditScenario {
             }
             d.content.get("pve1").put("local", local().stream().map(AuditScenario::backup).toList());
             d.content.put("pve3", new LinkedHashMap<>(Map.of("nas", nas)));
-            d.guests.add(new PveTypes.Guest(100, "pve1", "qemu", "web01", false));
-            d.guests.add(new PveTypes.Guest(101, "pve1", "lxc", "dns01", false));
-            d.guests.add(new PveTypes.Guest(105, "pve2", "qemu", "never-backed-up", false));
+            d.guests.add(new PveTypes.Guest(100, "pve1", "qemu", "web01", false, java.util.Set.of()));
+            d.guests.add(new PveTypes.Guest(101, "pve1", "lxc", "dns01", false, java.util.Set.of()));
+            d.guests.add(new PveTypes.Guest(105, "pve2", "qemu", "never-backed-up", false, java.util.Set.of()));
             d.snapshots.put("qemu/100", List.of(new PveTypes.Snapshot("daily", BASE + 4000)));
             d.snapshots.put("lxc/101", List.of(new PveTypes.Snapshot("old", BASE - 100000), new PveTypes.Snapshot("nosnaptime", 0)));
             d.snapshots.put("qemu/105", List.of());

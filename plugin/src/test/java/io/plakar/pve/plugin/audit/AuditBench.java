@@ -6,7 +6,7 @@ import io.plakar.pve.importer.audit.AuditReportText;
 import io.plakar.pve.importer.audit.AuditModel;
 import io.plakar.pve.importer.audit.PbsAuditConfig;
 import io.plakar.pve.importer.audit.PbsAuditImporter;
-import io.plakar.pve.pbs.PbsTypes;
+import io.plakar.pve.importer.audit.api.PbsTypes;
 import io.plakar.pve.sdk.Record;
 import io.plakar.pve.sdk.RecordSink;
 import io.plakar.pve.testkit.pbs.BenchScenario;
@@ -53,7 +53,7 @@ public final class AuditBench {
         int nsPerStore = namespaces / stores;
         int perNs = total / namespaces;
         int guests = Math.max(1, perNs / BenchScenario.PER_GUEST);
-        io.plakar.pve.pbs.Interner interner = new io.plakar.pve.pbs.Interner();
+        io.plakar.pve.importer.audit.api.Interner interner = new io.plakar.pve.importer.audit.api.Interner();
         for (int s = 0; s < stores; s++) {
             AuditInput.StoreData sd = new AuditInput.StoreData(BenchScenario.storeName(s));
             sd.namespaces.add("");
@@ -150,7 +150,7 @@ public final class AuditBench {
         System.out.printf("peak RSS of this JVM (client + fake server): %d MiB%n", peakRssKiB() >> 10);
     }
 
-    private static PbsTypes.Snapshot convert(String store, String ns, Snap s, io.plakar.pve.pbs.Interner in) {
+    private static PbsTypes.Snapshot convert(String store, String ns, Snap s, io.plakar.pve.importer.audit.api.Interner in) {
         List<PbsTypes.File> files = new ArrayList<>(s.files.size());
         for (Snap.File f : s.files) {
             files.add(new PbsTypes.File(in.intern(f.name()), in.intern(f.cryptMode()), f.size() == null ? -1 : f.size()));

@@ -66,6 +66,7 @@ class PbsAuditIT {
                     "/report/collisions.json",
                     "/report/duplicates.json",
                     "/report/guests.json",
+                    "/report/report.html",
                     "/report/report.txt",
                     "/report/summary.json"), snap.paths());
             for (Snapshot.Entry e : snap.entries()) {

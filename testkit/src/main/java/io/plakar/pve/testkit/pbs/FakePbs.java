@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * A fake Proxmox Backup Server API over real HTTPS, with the response shapes of
- * proxmox-facts §8 (plain-text error bodies with a JSON content type, kebab-case fields,
+ * the real one (plain-text error bodies with a JSON content type, kebab-case fields,
  * snake_case tasks, {@code total} beside {@code data}). Build a scenario, then {@link #start()}.
  *
  * <pre>
@@ -32,6 +32,7 @@ public final class FakePbs extends FakeHttpsApi {
     private String release = "4";
     private boolean namespaceSupport = true;
     private boolean nodesForbidden = true;
+    private final List<Map<String, Object>> backupTasks = new ArrayList<>();
 
     public FakePbs(String tokenId, String secret) {
         this(SelfSignedCert.shared(), tokenId, secret);
@@ -62,6 +63,27 @@ public final class FakePbs extends FakeHttpsApi {
     /** {@code GET /nodes} answers 403 (as for API tokens) unless set to false. */
     public FakePbs nodesForbidden(boolean b) {
         nodesForbidden = b;
+        return this;
+    }
+
+    /**
+     * A finished backup task of {@code <store>:<type>/<id>} ({@code status} {@code OK} or the error
+     * message), listed by {@code /nodes/localhost/tasks} after the fake's garbage collection task.
+     */
+    public synchronized FakePbs backupTask(String store, String type, String id, long start, long end, String status) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("upid", String.format("UPID:%s:000009F3:0001E9A4:00000011:%08X:backup:%s\\x3a%s-%s:pve@pbs!lab:", nodeName,
+                start, store, type, id));
+        t.put("node", "localhost");
+        t.put("pid", 2547);
+        t.put("pstart", 125348);
+        t.put("starttime", start);
+        t.put("worker_type", "backup");
+        t.put("worker_id", store + ":" + type + "/" + id);
+        t.put("user", "pve@pbs!lab");
+        t.put("endtime", end);
+        t.put("status", status);
+        backupTasks.add(t);
         return this;
     }
 
@@ -173,7 +195,22 @@ public final class FakePbs extends FakeHttpsApi {
             t.put("worker_type", "garbage_collection");
             t.put("worker_id", "store1");
             t.put("user", "root@pam");
-            data(ex, List.of(t), Map.of("total", 1));
+            List<Object> out = new ArrayList<>();
+            out.add(t);
+            long since = Long.parseLong(q.getOrDefault("since", "0"));
+            String filter = q.getOrDefault("typefilter", "");
+            synchronized (this) {
+                for (Map<String, Object> b : backupTasks) {
+                    if (((Number) b.get("starttime")).longValue() >= since) {
+                        out.add(b);
+                    }
+                }
+            }
+            out.removeIf(x -> !((String) ((Map<?, ?>) x).get("worker_type")).contains(filter));
+            if ("1".equals(q.get("limit"))) {
+                out = out.subList(0, Math.min(1, out.size()));
+            }
+            data(ex, out, Map.of("total", out.size()));
         } else if (path.equals("/admin/datastore")) {
             List<Object> out = new ArrayList<>();
             synchronized (this) {
@@ -333,7 +370,8 @@ public final class FakePbs extends FakeHttpsApi {
         data(ex, m, null);
     }
 
-    /** The same snapshot list a PVE {@code pbs} storage pointing at (store, ns) would show (facts §7.4). */
+    /** The same snapshot list a PVE {@code pbs} storage pointing at (store, ns) would show:
+     * volid {@code <storage>:backup/<vm|ct>/<id>/<UTC time>}, size 1 when PBS gave none, vm/ct groups only. */
     public List<Map<String, Object>> pveContent(String storage, String store, String ns) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Snap s : store(store).snapshots(ns)) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A fake Proxmox VE API over real HTTPS (proxmox-facts §7): {@code {"data": …}} bodies,
+ * A fake Proxmox VE API over real HTTPS: {@code {"data": …}} bodies,
  * errors as {@code {"data":null,"message":"…\n"}} (the reason-phrase text, which the JDK
  * server cannot set), numbers optionally sent as numeric strings (Perl) to exercise lenient
  * parsing.
@@ -26,6 +26,8 @@ public final class FakePve extends FakeHttpsApi {
     private final Map<String, List<Map<String, Object>>> content = new LinkedHashMap<>();
     private final List<Map<String, Object>> guests = new ArrayList<>();
     private final Map<String, List<Map<String, Object>>> snapshots = new LinkedHashMap<>();
+    /** node → task list items. */
+    private final Map<String, List<Map<String, Object>>> tasks = new LinkedHashMap<>();
 
     public FakePve(String tokenId, String secret) {
         this(SelfSignedCert.shared(), tokenId, secret);
@@ -79,6 +81,16 @@ public final class FakePve extends FakeHttpsApi {
     /** A {@code pbs} storage on the given nodes, pointing at server:port/datastore[/namespace]. */
     public synchronized FakePve pbsStorage(String id, String server, int port, String datastore, String namespace,
                                            String... onNodes) {
+        return pinnedPbsStorage(id, server, port, datastore, namespace, null, onNodes);
+    }
+
+    /**
+     * A {@code pbs} storage pinning the server's certificate ({@code fingerprint}), as PVE does for
+     * self-signed PBS certificates: the server may be named by an address the auditor never uses
+     * (NAT, port forward) or be another PBS altogether.
+     */
+    public synchronized FakePve pinnedPbsStorage(String id, String server, int port, String datastore, String namespace,
+                                                 String fingerprint, String... onNodes) {
         storage(id, "pbs", true, onNodes);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("storage", id);
@@ -92,6 +104,9 @@ public final class FakePve extends FakeHttpsApi {
             cfg.put("namespace", namespace);
         }
         cfg.put("username", "pve@pbs!lab");
+        if (fingerprint != null) {
+            cfg.put("fingerprint", fingerprint);
+        }
         cfg.put("content", "backup");
         cfg.put("shared", 1);
         storageConfigs.put(id, cfg);
@@ -134,6 +149,38 @@ public final class FakePve extends FakeHttpsApi {
         m.put("status", "running");
         m.put("template", 0);
         guests.add(m);
+        return this;
+    }
+
+    /** A template, or a guest with tags (PVE joins them with ';'). */
+    public synchronized FakePve guest(long vmid, String type, String node, String name, boolean template, String tags) {
+        guest(vmid, type, node, name);
+        Map<String, Object> m = guests.get(guests.size() - 1);
+        m.put("template", template ? 1 : 0);
+        if (tags != null) {
+            m.put("tags", tags);
+        }
+        return this;
+    }
+
+    /**
+     * A finished vzdump task of a node: {@code vmid} null for a job over several guests;
+     * {@code status} {@code OK}, {@code WARNINGS: n} or the error message.
+     */
+    public synchronized FakePve vzdumpTask(String node, Long vmid, long start, long end, String status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("upid", String.format("UPID:%s:0000%04X:00ABCDEF:%08X:vzdump:%s:root@pam:", node, (int) (start % 0xFFFF),
+                start, vmid == null ? "" : vmid.toString()));
+        m.put("node", node);
+        m.put("pid", 4242);
+        m.put("pstart", 11259375);
+        m.put("starttime", start);
+        m.put("type", "vzdump");
+        m.put("id", vmid == null ? "" : vmid.toString());
+        m.put("user", "root@pam");
+        m.put("endtime", end);
+        m.put("status", status);
+        tasks.computeIfAbsent(node, k -> new ArrayList<>()).add(m);
         return this;
     }
 
@@ -228,6 +275,16 @@ public final class FakePve extends FakeHttpsApi {
             boolean shared = !"0".equals(String.valueOf(st.get(p[4]).get("shared")));
             List<Map<String, Object>> items = shared ? content.get(p[4]) : content.get(p[2] + "/" + p[4]);
             data(ex, perl(items == null ? List.of() : items), null);
+        } else if (p.length == 4 && p[1].equals("nodes") && p[3].equals("tasks")) {
+            String filter = q.getOrDefault("typefilter", "");
+            long since = Long.parseLong(q.getOrDefault("since", "0"));
+            List<Object> out = new ArrayList<>();
+            for (Map<String, Object> t : tasks.getOrDefault(p[2], List.of())) {
+                if (((String) t.get("type")).contains(filter) && ((Number) t.get("starttime")).longValue() >= since) {
+                    out.add(t);
+                }
+            }
+            data(ex, perl(out), Map.of("total", out.size()));
         } else if (p.length == 6 && p[1].equals("nodes") && p[5].equals("snapshot")) {
             List<Object> out = new ArrayList<>(snapshots.getOrDefault(p[3] + "/" + p[4], List.of()));
             Map<String, Object> cur = new LinkedHashMap<>();

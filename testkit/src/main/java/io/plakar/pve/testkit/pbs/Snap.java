@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * One PBS snapshot of the fake, written with the exact {@code SnapshotListItem} shape
- * (proxmox-facts §8.5): kebab-case, {@code size} absent while in progress, {@code protected}
+ * of the real API: kebab-case, {@code size} absent while in progress, {@code protected}
  * always present, {@code client.log.blob} listed with its name only.
  */
 public final class Snap {
@@ -184,7 +184,8 @@ public final class Snap {
         g.writeEndObject();
     }
 
-    /** The decoded client.log.blob, in the vzdump format (facts §8.10, §2.4). */
+    /** The decoded client.log.blob, in the vzdump log format
+     * ({@code YYYY-MM-DD HH:MM:SS INFO: …}; containers name the client host in {@code Client name:}). */
     public String clientLog(String ns) {
         String ts = "2024-05-01 12:00:00";
         StringBuilder sb = new StringBuilder();

@@ -1,5 +1,6 @@
 package io.plakar.pve.importer.audit.cli;
 
+import io.plakar.pve.importer.audit.AuditDiff;
 import io.plakar.pve.importer.audit.AuditJson;
 import io.plakar.pve.importer.audit.AuditReportText;
 import io.plakar.pve.importer.audit.AuditModel;
@@ -30,6 +31,7 @@ import java.util.regex.Pattern;
  *           [--fingerprint aa:bb:…|--insecure] [--datastore s1,s2] [--namespace a/b] [--max-depth N]
  *           [--read-logs root|all|none] [--pve-url https://pve:8006 --pve-token-id … [--pve-token-secret-file FILE]
  *           [--pve-fingerprint …|--pve-insecure]] [--json] [--out DIR]
+ * pbs-audit diff OLD/summary.json NEW/summary.json
  * </pre>
  * The token secret is read from {@code --token-secret-file} or the environment variable
  * {@code PBS_TOKEN_SECRET} (PVE: {@code --pve-token-secret-file} or {@code PVE_TOKEN_SECRET}),
@@ -48,6 +50,9 @@ public final class PbsAuditCli {
     }
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("diff")) {
+            return diff(args, out, err);
+        }
         Map<String, String> cfg = new LinkedHashMap<>();
         boolean json = false;
         Path outDir = null;
@@ -164,6 +169,27 @@ public final class PbsAuditCli {
         }
     }
 
+    /** {@code pbs-audit diff OLD NEW}: what changed between two audits' summary.json. */
+    private static int diff(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 3) {
+            err.println("pbs-audit: usage: pbs-audit diff OLD/summary.json NEW/summary.json");
+            return 2;
+        }
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+            var older = m.readTree(Files.readAllBytes(Path.of(args[1])));
+            var newer = m.readTree(Files.readAllBytes(Path.of(args[2])));
+            for (String line : AuditDiff.lines(AuditDiff.compare(older, newer))) {
+                out.println(line);
+            }
+            out.flush();
+            return 0;
+        } catch (IOException e) {
+            err.println("pbs-audit: " + e.getMessage());
+            return 2;
+        }
+    }
+
     private static String location(String url) {
         Matcher m = URL.matcher(url);
         if (!m.matches()) {
@@ -188,6 +214,7 @@ public final class PbsAuditCli {
     private static void usage(PrintStream out) {
         out.print("""
                 usage: pbs-audit --url https://HOST[:8007] --token-id USER@REALM!NAME [options]
+                       pbs-audit diff OLD/summary.json NEW/summary.json
 
                 Audits a Proxmox Backup Server: every snapshot, VMID collisions, duplicates seen
                 through PVE storage, per-guest latest backup times. Prints the report to stdout.

@@ -1,4 +1,4 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -93,7 +92,9 @@ public final class RestClient implements AutoCloseable {
     private final ExecutorService pool;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong bytes = new AtomicLong();
+    /** SHA-256 of the leaf certificate of the last TLS session (the server's identity), or null. */
+    private final java.util.concurrent.atomic.AtomicReference<String> serverFingerprint =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
      * @param label          how the server is named in messages, e.g. {@code PBS pbs1:8007}
@@ -131,8 +132,9 @@ public final class RestClient implements AutoCloseable {
         return retries.get();
     }
 
-    public long bytesRead() {
-        return bytes.get();
+    /** The certificate fingerprint the server presented in its last TLS handshake, or null before any. */
+    public String serverFingerprint() {
+        return serverFingerprint.get();
     }
 
     /** GET a JSON endpoint; returns the whole body ({@code {"data": …}}). */
@@ -241,9 +243,11 @@ public final class RestClient implements AutoCloseable {
             c.setRequestProperty("Authorization", authorization);
             c.setRequestProperty("Accept", json ? "application/json" : "*/*");
             int status = c.getResponseCode();
+            if (c instanceof HttpsURLConnection https) {
+                rememberCertificate(https);
+            }
             if (status >= 200 && status < 300) {
                 byte[] body = readAll(c.getInputStream());
-                bytes.addAndGet(body.length);
                 if (!json) {
                     return new Body(null, body);
                 }
@@ -287,6 +291,17 @@ public final class RestClient implements AutoCloseable {
         }
     }
 
+    private void rememberCertificate(HttpsURLConnection https) {
+        try {
+            java.security.cert.Certificate[] chain = https.getServerCertificates();
+            if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate leaf) {
+                serverFingerprint.set(Fingerprints.of(leaf));
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException | IllegalStateException ignored) {
+            // no TLS session (cannot happen after a response): identity stays unknown
+        }
+    }
+
     private ApiException tlsError(String what, IOException e) {
         String seen = tls.lastMismatch();
         if (tls.mode() == TlsSettings.Mode.PINNED && seen != null) {
@@ -312,6 +327,10 @@ public final class RestClient implements AutoCloseable {
         }
         if (status == 404) {
             return new ApiException(ApiException.Kind.NOT_FOUND, status, what + ": HTTP 404" + suffix);
+        }
+        if (status == 501) {
+            // "Method ... not implemented": the endpoint does not exist on this version; asking again cannot help
+            return new ApiException(ApiException.Kind.NOT_IMPLEMENTED, status, what + ": HTTP 501" + suffix);
         }
         if (status >= 500) {
             return new ApiException(ApiException.Kind.SERVER, status, what + ": HTTP " + status + suffix);
@@ -357,9 +376,7 @@ public final class RestClient implements AutoCloseable {
 
     private static byte[] readAll(InputStream in) throws IOException {
         try (in) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            in.transferTo(out);
-            return out.toByteArray();
+            return in.readAllBytes();
         }
     }
 

@@ -1,4 +1,4 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,9 +1,12 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import java.util.List;
 import java.util.Map;
 
-/** What the PBS API returns, as the audit needs it (field meanings: proxmox-facts §8). */
+/**
+ * What the PBS API ({@code https://host:8007/api2/json}) returns, as the audit needs it. PBS
+ * fields are kebab-case; a snapshot without {@code size} is still being written.
+ */
 public final class PbsTypes {
     private PbsTypes() {
     }

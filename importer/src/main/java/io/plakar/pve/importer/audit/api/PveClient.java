@@ -1,4 +1,4 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import io.plakar.pve.proxmox.ProxmoxJson;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,18 +32,35 @@ public final class PveClient implements AutoCloseable {
         return ProxmoxJson.text(data("/version", null), "version");
     }
 
-    /** The cluster name from {@code /cluster/status}, empty for a single node or when not allowed. */
-    public Optional<String> clusterName() {
-        try {
-            for (JsonNode n : data("/cluster/status", null)) {
-                if ("cluster".equals(ProxmoxJson.text(n, "type")) && n.hasNonNull("name")) {
-                    return Optional.of(n.get("name").asText());
-                }
+    /** The cluster name from {@code /cluster/status}; empty for a single node (no cluster entry). */
+    public Optional<String> clusterName() throws ApiException {
+        for (JsonNode n : data("/cluster/status", null)) {
+            if ("cluster".equals(ProxmoxJson.text(n, "type")) && n.hasNonNull("name")) {
+                return Optional.of(n.get("name").asText());
             }
-        } catch (ApiException ignored) {
-            // optional
         }
         return Optional.empty();
+    }
+
+    /**
+     * vzdump tasks of a node since {@code since}: {@code id} is the VMID when the task backed up
+     * one guest (empty for a job over several guests), {@code status} is absent while it runs.
+     */
+    public List<Task> vzdumpTasks(String node, long since) throws ApiException {
+        Map<String, String> q = new java.util.LinkedHashMap<>();
+        q.put("typefilter", "vzdump");
+        q.put("since", Long.toString(since));
+        q.put("limit", "0");
+        List<Task> out = new ArrayList<>();
+        for (JsonNode t : data("/nodes/" + RestClient.enc(node) + "/tasks", q)) {
+            if (!"vzdump".equals(ProxmoxJson.text(t, "type"))) {
+                continue;
+            }
+            long end = ProxmoxJson.integer(t, "endtime", -1);
+            out.add(new Task(node, "vzdump", ProxmoxJson.text(t, "id"), ProxmoxJson.integer(t, "starttime", 0),
+                    end < 0 ? null : end, ProxmoxJson.text(t, "status")));
+        }
+        return out;
     }
 
     public List<PveTypes.Node> nodes() throws ApiException {
@@ -103,7 +120,7 @@ public final class PveClient implements AutoCloseable {
                 continue;
             }
             out.add(new PveTypes.Guest(ProxmoxJson.integer(n, "vmid", -1), ProxmoxJson.text(n, "node"), type,
-                    ProxmoxJson.text(n, "name"), ProxmoxJson.bool(n, "template", false)));
+                    ProxmoxJson.text(n, "name"), ProxmoxJson.bool(n, "template", false), tags(ProxmoxJson.text(n, "tags"))));
         }
         return out;
     }
@@ -117,6 +134,19 @@ public final class PveClient implements AutoCloseable {
                 continue;
             }
             out.add(new PveTypes.Snapshot(name, ProxmoxJson.integer(n, "snaptime", 0)));
+        }
+        return out;
+    }
+
+    /** PVE joins tags with ';' (older versions also ',' or spaces). */
+    private static Set<String> tags(String s) {
+        Set<String> out = new LinkedHashSet<>();
+        if (s != null) {
+            for (String t : s.split("[;,\\s]+")) {
+                if (!t.isBlank()) {
+                    out.add(t.strip());
+                }
+            }
         }
         return out;
     }

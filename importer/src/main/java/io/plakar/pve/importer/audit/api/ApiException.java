@@ -1,4 +1,4 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 /**
  * A failed API call. {@link #getMessage()} is written for the user (no secrets): it names
@@ -6,7 +6,7 @@ package io.plakar.pve.pbs;
  */
 public class ApiException extends Exception {
     /** What went wrong, so callers can decide (e.g. 404 on the namespace endpoint). */
-    public enum Kind { AUTH, FORBIDDEN, NOT_FOUND, CLIENT, SERVER, IO, TLS, MALFORMED }
+    public enum Kind { AUTH, FORBIDDEN, NOT_FOUND, NOT_IMPLEMENTED, CLIENT, SERVER, IO, TLS, MALFORMED }
 
     private final Kind kind;
     private final int status;
@@ -30,7 +30,15 @@ public class ApiException extends Exception {
         return status;
     }
 
-    /** Failures worth retrying: 5xx, timeouts, resets, truncated bodies. Never 4xx or TLS. */
+    /**
+     * The answer of an endpoint the audit can do without when this token may not use it or this
+     * server version lacks it: 403, 404, 501. Such an answer is final, never retried.
+     */
+    public boolean unavailable() {
+        return kind == Kind.FORBIDDEN || kind == Kind.NOT_FOUND || kind == Kind.NOT_IMPLEMENTED;
+    }
+
+    /** Failures worth retrying: 5xx except 501, timeouts, resets, truncated bodies. Never 4xx or TLS. */
     public boolean retryable() {
         return kind == Kind.SERVER || kind == Kind.IO || kind == Kind.MALFORMED;
     }

@@ -1,8 +1,8 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import java.util.Set;
 
-/** What the PVE API returns, as the audit needs it (proxmox-facts §7). Numbers read leniently. */
+/** What the PVE API returns, as the audit needs it. Numbers and booleans read leniently (PVE is Perl). */
 public final class PveTypes {
     private PveTypes() {
     }
@@ -25,7 +25,7 @@ public final class PveTypes {
     }
 
     /** {@code GET /cluster/resources?type=vm} item; {@code type} is {@code qemu} or {@code lxc}. */
-    public record Guest(long vmid, String node, String type, String name, boolean template) {
+    public record Guest(long vmid, String node, String type, String name, boolean template, Set<String> tags) {
     }
 
     /** A guest snapshot ({@code current} excluded); {@code snaptime == 0} when unknown. */

@@ -1,4 +1,4 @@
-package io.plakar.pve.pbs;
+package io.plakar.pve.importer.audit.api;
 
 import io.plakar.pve.proxmox.ProxmoxJson;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,6 +64,28 @@ public final class PbsClient implements AutoCloseable {
             // no task visible: unknown
         }
         return Optional.empty();
+    }
+
+    /**
+     * Backup tasks since {@code since} (epoch seconds), newest first. PBS names the task's
+     * target in {@code worker_id} as {@code <store>:<type>/<id>} (no namespace); task fields are
+     * snake_case, unlike the rest of the API.
+     */
+    public List<Task> backupTasks(long since) throws ApiException {
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("typefilter", "backup");
+        q.put("since", Long.toString(since));
+        q.put("limit", "0");
+        List<Task> out = new ArrayList<>();
+        for (JsonNode t : data(http.get("/nodes/localhost/tasks", q), "/nodes/localhost/tasks")) {
+            if (!"backup".equals(ProxmoxJson.text(t, "worker_type"))) {
+                continue;
+            }
+            long end = ProxmoxJson.integer(t, "endtime", -1);
+            out.add(new Task(upidNode(ProxmoxJson.text(t, "upid")), "backup", ProxmoxJson.text(t, "worker_id"),
+                    ProxmoxJson.integer(t, "starttime", 0), end < 0 ? null : end, ProxmoxJson.text(t, "status")));
+        }
+        return out;
     }
 
     /** {@code UPID:<node>:…} → node, or null. */
