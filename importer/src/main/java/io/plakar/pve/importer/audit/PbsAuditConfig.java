@@ -1,7 +1,7 @@
 package io.plakar.pve.importer.audit;
 
 import io.plakar.pve.config.ConfigReader;
-import io.plakar.pve.config.HostNames;
+import io.plakar.pve.config.Endpoint;
 import io.plakar.pve.importer.audit.api.Fingerprints;
 import io.plakar.pve.importer.audit.api.RestClient;
 import io.plakar.pve.sdk.ConnectorException;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -75,8 +74,6 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
     public static final Pattern TOKEN_ID = Pattern.compile("[^\\s@!:=]+@[^\\s@!:=]+![A-Za-z0-9_][A-Za-z0-9._\\-]*");
     static final Pattern STORE = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._\\-]{2,31}");
     static final Pattern NS_COMPONENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._\\-]*");
-    private static final Pattern LOCATION = Pattern.compile("(?:([a-z0-9+.-]+)://)?(\\[[0-9A-Fa-f:.]+\\]|[^/:\\[\\]@\\s]+)(?::([0-9]{1,5}))?/?");
-    private static final Pattern HTTPS_URL = Pattern.compile("(https)://(\\[[0-9A-Fa-f:.]+\\]|[^/:\\[\\]@\\s]+)(?::([0-9]{1,5}))?(?:/(?:api2/json/?)?)?");
 
     @Override
     public String toString() {
@@ -98,19 +95,15 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
         if (loc.isEmpty()) {
             r.problem("location", "is required (pbs+audit://host[:port])");
         } else {
-            Matcher m = LOCATION.matcher(loc.get());
-            if (!m.matches() || (m.group(1) != null && !m.group(1).equals(PROTOCOL))) {
-                r.problem("location", "must be pbs+audit://host[:port], got " + r.quote("location", loc.get()));
-            } else if (HostNames.problem(m.group(2)) != null) {
-                r.problem("location", "host " + HostNames.problem(m.group(2)) + ", got " + r.quote("location", m.group(2)));
-            } else {
-                host = unbracket(m.group(2));
-                if (m.group(3) != null) {
-                    port = Integer.parseInt(m.group(3));
-                    if (port < 1 || port > 65535) {
-                        r.problem("location", "port must be between 1 and 65535, got " + port);
-                    }
-                }
+            // a bare host[:port] is accepted as pbs+audit://host[:port]
+            String text = loc.get().contains("://") ? loc.get() : PROTOCOL + "://" + loc.get();
+            try {
+                Endpoint e = Endpoint.parse(PROTOCOL, text, true);
+                host = e.host();
+                port = e.port().orElse(DEFAULT_PORT);
+            } catch (Endpoint.Invalid e) {
+                r.problem("location", e.offending() == null ? e.getMessage()
+                        : e.getMessage() + ", got " + r.quote("location", e.offending()));
             }
         }
 
@@ -194,21 +187,16 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
                 "a SHA-256 fingerprint (32 hex pairs separated by ':')").orElse(null);
         boolean pveInsecure = r.bool("pve_tls_insecure", false);
         if (pveUrl.isPresent()) {
-            Matcher m = HTTPS_URL.matcher(pveUrl.get());
             String pveHost = null;
             int pvePort = 8006;
-            if (!m.matches()) {
-                r.problem("pve_url", "must be https://host[:port], got " + r.quote("pve_url", pveUrl.get()));
-            } else if (HostNames.problem(m.group(2)) != null) {
-                r.problem("pve_url", "host " + HostNames.problem(m.group(2)) + ", got " + r.quote("pve_url", m.group(2)));
-            } else {
-                pveHost = unbracket(m.group(2));
-                if (m.group(3) != null) {
-                    pvePort = Integer.parseInt(m.group(3));
-                    if (pvePort < 1 || pvePort > 65535) {
-                        r.problem("pve_url", "port must be between 1 and 65535, got " + pvePort);
-                    }
-                }
+            try {
+                // the API base path may be given too: https://pve:8006/api2/json
+                Endpoint e = Endpoint.parse("https", pveUrl.get().replaceFirst("/api2/json/?$", ""), true);
+                pveHost = e.host();
+                pvePort = e.port().orElse(8006);
+            } catch (Endpoint.Invalid e) {
+                r.problem("pve_url", e.offending() == null ? e.getMessage()
+                        : e.getMessage() + ", got " + r.quote("pve_url", e.offending()));
             }
             if (pveTokenId == null && !r.has("pve_token_id")) {
                 r.problem("pve_token_id", "is required with pve_url");
@@ -297,7 +285,4 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
         return p;
     }
 
-    private static String unbracket(String h) {
-        return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
-    }
 }
