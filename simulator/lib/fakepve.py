@@ -21,6 +21,67 @@ BOOL_TRUE = ('1', 'on', 'yes', 'true')
 BOOL_FALSE = ('0', 'off', 'no', 'false')
 
 
+class Interrupted(BaseException):
+    """A TERM/INT/HUP/QUIT/PIPE arrived: Perl's `die "interrupted by signal\n"` (BaseException so
+    that no `except Exception` swallows it)."""
+
+    def __init__(self, signum=None):
+        BaseException.__init__(self, 'interrupted by signal')
+        self.signum = signum
+
+
+_SIG = {'in_archive_write': False, 'pipe_pending': False, 'installed': False}
+
+
+def install_signal_handlers():
+    """Like pve-manager API2/VZDump.pm and qemu-server restore: INT/TERM/QUIT/HUP/PIPE die with
+    'interrupted by signal'. A SIGPIPE caused by our own archive write (EPIPE) is left to the write
+    error path; an explicit `kill -PIPE` during such a write is raised right after it."""
+    def on_signal(signum, frame):
+        raise Interrupted(signum)
+
+    def on_pipe(signum, frame):
+        if _SIG['in_archive_write']:
+            _SIG['pipe_pending'] = True
+            return
+        raise Interrupted(signum)
+
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    signal.signal(signal.SIGPIPE, on_pipe)
+    _SIG['installed'] = True
+
+
+def block_signals():
+    """Cleanup runs with interrupts disabled (like Perl's local $SIG{...} = 'IGNORE' sections)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP,
+                                              signal.SIGPIPE])
+
+
+def archive_write(fd, view):
+    """os.write for archive bytes: EPIPE raises BrokenPipeError (not Interrupted)."""
+    _SIG['in_archive_write'] = True
+    try:
+        n = os.write(fd, view)
+    except BrokenPipeError:
+        _SIG['pipe_pending'] = False
+        raise
+    finally:
+        _SIG['in_archive_write'] = False
+    if _SIG['pipe_pending']:
+        _SIG['pipe_pending'] = False
+        raise Interrupted(signal.SIGPIPE)
+    return n
+
+
+def safe_out(text, stream=None):
+    """out() that never fails (cleanup paths write to possibly closed streams)."""
+    try:
+        out(text, stream)
+    except (OSError, ValueError):
+        pass
+
+
 class ToolExit(Exception):
     def __init__(self, code):
         Exception.__init__(self, code)
@@ -157,6 +218,19 @@ class State:
     def pools(self):
         return self.read_json('pools.json', {})
 
+    # -- volumes (disks): guests/<vmid>.json "volumes"; every alloc/free is logged in volumes.jsonl
+    def volume_event(self, op, volid, vmid, tool):
+        self.append_jsonl('volumes.jsonl', {'op': op, 'volid': volid, 'vmid': int(vmid), 'tool': tool,
+                                            'pid': os.getpid(), 'ts': time.time()})
+
+    def storage_anywhere(self, sid):
+        """(storage entry of this node or None, True if some node of the cluster has it)."""
+        here = self.storage(sid)
+        if here is not None:
+            return here, True
+        st = self.read_json('storage.json', {})
+        return None, any(s.get('storage') == sid for l in st.values() for s in l)
+
     def storages(self, node=None):
         st = self.read_json('storage.json', {})
         return st.get(node or self.node, [])
@@ -216,6 +290,26 @@ def normalize_guest(g):
     return g
 
 
+def volume_name(storage_entry_type, vmid, typ, n=0):
+    """lvm/lvmthin/rbd/zfs-zvol style vm-<id>-disk-<n>; container dirs on dir/zfs/btrfs: subvol-."""
+    if typ == 'lxc' and storage_entry_type in ('dir', 'zfspool', 'btrfs', 'nfs', 'cifs', 'cephfs'):
+        return 'subvol-%d-disk-%d' % (vmid, n)
+    return 'vm-%d-disk-%d' % (vmid, n)
+
+
+def guest_volumes(g):
+    """Volumes a guest owns: explicit "volumes" list, else the one disk its config names."""
+    if 'volumes' in g and g['volumes'] is not None:
+        return list(g['volumes'])
+    if g['type'] == 'qemu':
+        return ['%s:vm-%d-disk-0' % (g.get('storage', 'local-lvm'), g['vmid'])]
+    return ['%s:subvol-%d-disk-0' % (g.get('storage', 'local-lvm'), g['vmid'])]
+
+
+def storage_has_content(s, content):
+    return content in [c.strip() for c in (s.get('content') or '').split(',')]
+
+
 def write_atomic(path, text):
     tmp = '%s.tmp.%d' % (path, os.getpid())
     with open(tmp, 'w', encoding='utf-8') as f:
@@ -270,6 +364,10 @@ def run_main(fn):
         code = e.code
     except BrokenPipeError:
         code = 141
+    except Interrupted:
+        block_signals()
+        safe_out('interrupted by signal\n', sys.stderr)
+        code = 255
     try:
         sys.stdout.flush()
     except Exception:
@@ -454,45 +552,55 @@ def mac_for(vmid, seed):
     return 'BC:24:11:%02X:%02X:%02X' % (h[0], h[1], h[2])
 
 
-def qemu_config_lines(g):
-    vmid, seed = g['vmid'], int(g['seed'])
-    lines = [
-        'boot: order=scsi0;net0',
-        'cores: %d' % int(g.get('cores', 2)),
-        'memory: %d' % int(g.get('memory', 2048)),
-        'name: %s' % g.get('name', 'vm%d' % vmid),
-        'net0: virtio=%s,bridge=vmbr0' % mac_for(vmid, seed),
-        'ostype: l26',
-        'scsi0: %s:vm-%d-disk-0,size=%s' % (g.get('storage', 'local-lvm'), vmid, size_suffix(int(g['disk_bytes']))),
-        'scsihw: virtio-scsi-single',
-        'smbios1: uuid=%s' % uuid_str(hashlib.md5(('smbios:%d:%d' % (vmid, seed)).encode()).digest()),
-    ]
+def _net_lines(g, default):
+    nets = g.get('net')
+    if nets is None:
+        return ['net0: ' + default]
+    return ['%s: %s' % (k, nets[k]) for k in sorted(nets, key=lambda k: int(k[3:]))]
+
+
+def _common_tail(g, lines, with_lock):
+    if g.get('tags'):
+        lines.append('tags: %s' % g['tags'])
     if int(g.get('template', 0)):
         lines.append('template: 1')
     if int(g.get('protection', 0)):
         lines.append('protection: 1')
+    if with_lock and g.get('lock'):
+        lines.insert(0, 'lock: %s' % g['lock'])
     return lines
 
 
-def lxc_config_lines(g):
-    vmid, seed = g['vmid'], int(g['seed'])
+def qemu_config_lines(g, with_lock=False):
+    """Main section of /etc/pve/qemu-server/<vmid>.conf (sorted keys like PVE writes them)."""
+    vmid, seed = g['vmid'], int(g['seed'] or 0)
+    vols = guest_volumes(g)
+    lines = []
+    if g.get('agent'):
+        lines.append('agent: 1')
+    lines += ['boot: order=scsi0;net0', 'cores: %d' % int(g.get('cores', 2)), 'memory: %d' % int(g.get('memory', 2048)),
+              'name: %s' % g.get('name', 'vm%d' % vmid)]
+    lines += _net_lines(g, 'virtio=%s,bridge=vmbr0' % mac_for(vmid, seed))
+    lines.append('ostype: l26')
+    if vols:
+        lines.append('scsi0: %s,size=%s' % (vols[0], size_suffix(int(g['disk_bytes']))))
+    lines += ['scsihw: virtio-scsi-single',
+              'smbios1: uuid=%s' % uuid_str(hashlib.md5(('smbios:%d:%d' % (vmid, seed)).encode()).digest())]
+    return _common_tail(g, lines, with_lock)
+
+
+def lxc_config_lines(g, with_lock=False):
+    vmid, seed = g['vmid'], int(g['seed'] or 0)
     maxdisk = int(g.get('maxdisk', 8 << 30))
-    lines = [
-        'arch: amd64',
-        'cores: %d' % int(g.get('cores', 1)),
-        'hostname: %s' % g.get('name', 'ct%d' % vmid),
-        'memory: %d' % int(g.get('memory', 512)),
-        'net0: name=eth0,bridge=vmbr0,hwaddr=%s,ip=dhcp,type=veth' % mac_for(vmid, seed),
-        'ostype: debian',
-        'rootfs: %s:subvol-%d-disk-0,size=%s' % (g.get('storage', 'local-lvm'), vmid, size_suffix(maxdisk)),
-        'swap: 512',
-        'unprivileged: 1',
-    ]
-    if int(g.get('template', 0)):
-        lines.append('template: 1')
-    if int(g.get('protection', 0)):
-        lines.append('protection: 1')
-    return lines
+    vols = guest_volumes(g)
+    lines = ['arch: amd64', 'cores: %d' % int(g.get('cores', 1)), 'hostname: %s' % g.get('name', 'ct%d' % vmid),
+             'memory: %d' % int(g.get('memory', 512))]
+    lines += _net_lines(g, 'name=eth0,bridge=vmbr0,hwaddr=%s,ip=dhcp,type=veth' % mac_for(vmid, seed))
+    lines.append('ostype: debian')
+    if vols:
+        lines.append('rootfs: %s,size=%s' % (vols[0], size_suffix(maxdisk)))
+    lines += ['swap: 512', 'unprivileged: 1']
+    return _common_tail(g, lines, with_lock)
 
 
 def uuid_str(b16):
@@ -563,24 +671,30 @@ class Sink:
     def _pause(self):
         """Lets a test act at an exact point of the stream: the marker file says 'paused here';
         the writer goes on once the test removes it."""
-        marker = self.fault['marker']
-        with open(marker + '.tmp', 'w') as f:
-            f.write('%d\n' % self.count)
-        os.rename(marker + '.tmp', marker)
-        deadline = time.time() + 600
-        while os.path.exists(marker) and time.time() < deadline:
-            time.sleep(0.01)
+        pause_at_marker(self.fault['marker'], '%d' % self.count)
 
     def _raw(self, view):
         while view:
             try:
-                n = os.write(self.fd, view)
+                n = archive_write(self.fd, view)
             except OSError as e:
                 if e.errno != errno.ENOSPC:
                     raise
                 # a full dump directory: vzdump reports it per guest and removes its .dat (like the real one)
                 raise FaultTriggered({'kind': 'enospc', 'message': 'vma_queue_write: write error - No space left on device'})
             view = view[n:]
+
+
+def pause_at_marker(marker, content=''):
+    """Writes `marker` (atomically, with our pid and `content`) and waits until a test removes it.
+    Signals still arrive while waiting (a test may TERM the paused tool)."""
+    with open(marker + '.tmp', 'w') as f:
+        f.write('%d %s\n' % (os.getpid(), content))
+    os.chmod(marker + '.tmp', 0o666)
+    os.rename(marker + '.tmp', marker)
+    deadline = time.time() + 600
+    while os.path.exists(marker) and time.time() < deadline:
+        time.sleep(0.01)
 
 
 class FaultTriggered(Exception):
@@ -724,6 +838,54 @@ def write_lxc_tar(sink, g, mtime, progress=None):
     rec = 10240
     put(b'\0' * ((rec - total % rec) % rec))
     return total
+
+
+# pve-storage PVE::Storage::Plugin::COMMON_TAR_FLAGS + pve-container VZDump/LXC.pm archive()
+COMMON_TAR_FLAGS = ['--one-file-system', '-p', '--sparse', '--numeric-owner', '--acls', '--xattrs',
+                    '--xattrs-include=user.*', '--xattrs-include=security.capability',
+                    '--warning=no-file-ignored', '--warning=no-xattr-write']
+
+
+def lxc_tar_command(confdir, rootdir, mtime):
+    """`tar cpf - --totals <COMMON_TAR_FLAGS> --one-file-system --warning=no-file-ignored
+    --directory=<tmpdir> ./etc/vzdump/pct.conf --directory=<snapdir> ./` as pve-container runs it,
+    plus (simulator only) flags that make the output byte-stable: name order, owner 0, and pinned
+    pax atime/ctime records (real archives carry the files' real atime/ctime there)."""
+    return (['tar', 'cpf', '-', '--totals'] + COMMON_TAR_FLAGS + ['--one-file-system', '--warning=no-file-ignored'] +
+            ['--sort=name', '--owner=0', '--group=0', '--mtime=@%d' % mtime,
+             '--pax-option=atime:=%d,ctime:=%d' % (mtime, mtime)] +
+            ['--directory=%s' % confdir, './etc/vzdump/pct.conf', '--directory=%s' % rootdir, './'])
+
+
+def build_lxc_tree(base, g, mtime):
+    """Writes the CT's files below `base` (conf/ = vzdump tmpdir, root/ = the 'vzdump' snapshot)."""
+    vmid, seed, disk = g['vmid'], int(g['seed'] or 0), int(g['disk_bytes'])
+    conf = os.path.join(base, 'conf')
+    root = os.path.join(base, 'root')
+    for d in (os.path.join(conf, 'etc', 'vzdump'), os.path.join(root, 'etc'), os.path.join(root, 'var', 'lib')):
+        os.makedirs(d, exist_ok=True)
+    with open(os.path.join(conf, 'etc', 'vzdump', 'pct.conf'), 'w') as f:
+        f.write('\n'.join(lxc_config_lines(g)) + '\n')
+    with open(os.path.join(root, 'etc', 'hostname'), 'w') as f:
+        f.write(g.get('name', 'ct%d' % vmid) + '\n')
+    pool = bytearray(payload_pool(vmid, seed))
+    with open(os.path.join(root, 'var', 'lib', 'pve-sim-data.bin'), 'wb') as f:
+        left, c = disk, 0
+        while left > 0:
+            n = min(len(pool), left)
+            for i in range(0, n, CLUSTER):
+                stamp_cluster(pool, i, vmid, seed, c)
+                c += 1
+            f.write(memoryview(pool)[:n])
+            left -= n
+    for dirpath, dirnames, filenames in os.walk(base):
+        for n in filenames:
+            os.chmod(os.path.join(dirpath, n), 0o644)
+            os.utime(os.path.join(dirpath, n), (mtime, mtime))
+        os.chmod(dirpath, 0o755)
+    for dirpath, dirnames, filenames in os.walk(base, topdown=False):
+        os.utime(dirpath, (mtime, mtime))
+    return conf, root
 
 
 COMPRESSORS = {

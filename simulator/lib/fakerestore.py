@@ -6,7 +6,8 @@ import struct
 import subprocess
 import time
 
-from fakepve import (FileLock, ToolExit, DECOMPRESS_BY_EXT, parse_vma_header, out, err)
+from fakepve import (FileLock, ToolExit, DECOMPRESS_BY_EXT, parse_vma_header, out, err, pause_at_marker)
+import signal
 
 
 class ReadFault(Exception):
@@ -28,8 +29,15 @@ class Reader:
         self.count = 0
         self.limit = None
         self.fault = fault
-        if fault and fault.get('kind') == 'fail_after_bytes':
+        self.pause_at = None
+        self.kill_at = None
+        k = fault.get('kind') if fault else None
+        if k == 'fail_after_bytes':
             self.limit = int(fault.get('bytes', 0))
+        elif k == 'pause_after_bytes':
+            self.pause_at = int(fault.get('bytes', 0))
+        elif k == 'kill_after_bytes':
+            self.kill_at = int(fault.get('bytes', 0))
         self.bw = bwlimit_kib * 1024 if bwlimit_kib else 0
         self.t0 = time.time()
         self.eof = False
@@ -39,6 +47,17 @@ class Reader:
             raise ReadFault(self.fault)
         if self.limit is not None:
             n = min(n, self.limit - self.count)
+        for at in (self.pause_at, self.kill_at):
+            if at is not None:
+                if self.count >= at:
+                    if at == self.pause_at:
+                        self.pause_at = None
+                        pause_at_marker(self.fault['marker'], '%d' % self.count)
+                    else:
+                        os.kill(os.getpid(), signal.SIGKILL)
+                        time.sleep(60)
+                else:
+                    n = min(n, at - self.count)
         while True:
             try:
                 b = os.read(self.fd, n)
@@ -133,10 +152,35 @@ def parse_tar_size(field):
     return int(s, 8) if s else 0
 
 
-def read_tar(reader):
-    """Parse a tar stream; returns dict(config=text or None, first=name, members=[(name,size)])."""
-    res = {'config': None, 'first': None, 'members': []}
+def _pax_records(data):
+    """'<len> key=value\n' records of a pax extended header."""
+    res = {}
+    i = 0
+    while i < len(data):
+        sp = data.find(b' ', i)
+        if sp < 0:
+            break
+        try:
+            ln = int(data[i:sp])
+        except ValueError:
+            break
+        if ln <= 0:
+            break
+        rec = data[sp + 1:i + ln - 1]
+        k, _, v = rec.partition(b'=')
+        res[k.decode('utf-8', 'replace')] = v.decode('utf-8', 'replace')
+        i += ln
+    return res
+
+
+def read_tar(reader, stop_after_config=False):
+    """Parse a tar stream (ustar/GNU/pax: follows 'x'/'g' extended headers and GNU 'L' long names);
+    returns dict(config=text or None, first=name of the first real member, members=[(name,size)],
+    pax=True if extended headers were seen)."""
+    res = {'config': None, 'first': None, 'members': [], 'pax': False}
     longname = None
+    pax = {}
+    gpax = {}
     while True:
         h = reader.read(512)
         if not h:
@@ -144,7 +188,8 @@ def read_tar(reader):
         if len(h) < 512:
             h += reader.readexact(512 - len(h))
         if h == b'\0' * 512:
-            reader.drain()
+            if not stop_after_config:
+                reader.drain()
             break
         name = h[0:100].split(b'\0', 1)[0].decode('utf-8', 'replace')
         if h[257:262] == b'ustar' and h[345:500].strip(b'\0') and h[263:265] == b'00':
@@ -152,21 +197,57 @@ def read_tar(reader):
             name = prefix + '/' + name
         size = parse_tar_size(h[124:136])
         typ = h[156:157]
+        pad = (512 - size % 512) % 512
+        if typ in (b'x', b'g'):
+            recs = _pax_records(reader.readexact(size + pad)[:size])
+            res['pax'] = True
+            (pax if typ == b'x' else gpax).update(recs)
+            continue
         if typ == b'L':
-            longname = reader.readexact(size + (512 - size % 512) % 512)[:size].split(b'\0', 1)[0].decode()
+            longname = reader.readexact(size + pad)[:size].split(b'\0', 1)[0].decode()
             continue
         if longname:
             name, longname = longname, None
+        if 'path' in pax:
+            name = pax['path']
+        elif 'path' in gpax:
+            name = gpax['path']
+        if 'size' in pax:
+            size = int(pax['size'])
+            pad = (512 - size % 512) % 512
+        pax = {}
         if res['first'] is None:
             res['first'] = name
         res['members'].append((name, size))
-        pad = (512 - size % 512) % 512
         if name in ('./etc/vzdump/pct.conf', './etc/vzdump/vps.conf') and res['config'] is None:
             res['config'] = reader.readexact(size).decode('utf-8', 'replace')
             reader.readexact(pad, keep=False)
+            if stop_after_config:
+                break
         else:
             reader.readexact(size + pad, keep=False)
     return res
+
+
+def free_volumes(st, vmid, tool, volids, freed_key='freed_volumes'):
+    """vdisk_free: volumes leave the guest's "volumes" and are logged as freed."""
+    volids = list(volids)
+    if not volids:
+        return
+
+    def fix(x):
+        x['volumes'] = [v for v in (x.get('volumes') or []) if v not in volids]
+        x[freed_key] = (x.get(freed_key) or []) + volids
+    st.update_guest(vmid, fix)
+    for v in volids:
+        st.volume_event('free', v, vmid, tool)
+
+
+def alloc_volume(st, vmid, tool, volid):
+    def fix(x):
+        x['volumes'] = (x.get('volumes') or []) + [volid]
+    st.update_guest(vmid, fix)
+    st.volume_event('alloc', volid, vmid, tool)
 
 
 def parse_conf(text):

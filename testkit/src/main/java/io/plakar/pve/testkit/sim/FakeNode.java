@@ -321,6 +321,20 @@ public final class FakeNode implements AutoCloseable {
             this.marker = marker;
         }
 
+        /** pid of the paused tool (written into the marker), once paused. */
+        public long pid() {
+            try {
+                return Long.parseLong(Files.readString(marker).trim().split("\\s+")[0]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** True while the tool waits at the pause point. */
+        public boolean isPaused() {
+            return Files.exists(marker);
+        }
+
         /** Blocks until the tool has written the bytes and paused. */
         public void awaitPaused(java.time.Duration timeout) {
             long end = System.nanoTime() + timeout.toNanos();
@@ -344,6 +358,109 @@ public final class FakeNode implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /** Sets a fault under a string key (e.g. pvesh faults keyed by API path). */
+    @SuppressWarnings("unchecked")
+    public FakeNode setFault(String tool, String key, Map<String, Object> spec) {
+        Map<String, Object> f = MiniJson.parseObject(readFile("faults.json", "{}"));
+        Map<String, Object> t = (Map<String, Object>) f.computeIfAbsent(tool, k -> new LinkedHashMap<>());
+        t.put(key, spec);
+        writeFile("faults.json", MiniJson.write(f) + "\n");
+        return this;
+    }
+
+    /**
+     * Pauses the next {@code pvesh get <apiPath>} (e.g. {@code /cluster/resources}, {@code /cluster/status})
+     * before it prints anything: the test can drop an SSH connection exactly during inventory.
+     * One use; {@link StreamPause#awaitPaused} / {@link StreamPause#resume} as for streams.
+     */
+    public StreamPause pausePvesh(String apiPath) {
+        Path marker = stateDir.resolve("pause-pvesh-" + apiPath.replaceAll("[^A-Za-z0-9]+", "_") + "-" + System.nanoTime());
+        setFault("pvesh", apiPath, map("kind", "pause", "marker", marker.toString(), "times", 1));
+        return new StreamPause(marker);
+    }
+
+    /** Makes the next {@code pvesh get <apiPath>} fail with {@code message} (exit 255). One use. */
+    public FakeNode failPvesh(String apiPath, String message) {
+        return setFault("pvesh", apiPath, map("kind", "fail", "message", message, "times", 1));
+    }
+
+    /**
+     * A "scheduled backup job" on {@code node}: {@code vzdump <vmid> --dumpdir <dumpDir>} (null = the node's
+     * {@code local} storage) started in the background, paused after {@code bytes} archive bytes while it holds
+     * the node's global vzdump lock and its {@code .dat} file exists in the dump dir. Returns once it is paused;
+     * {@link ScheduledJob#release()} lets it finish (archive + {@code .log} appear).
+     */
+    public ScheduledJob scheduledJob(String node, int vmid, Path dumpDir, long bytes) throws IOException {
+        StreamPause pause = new StreamPause(stateDir.resolve("pause-scheduled-" + vmid + "-" + System.nanoTime()));
+        Map<String, Object> spec = map("kind", "pause_after_bytes", "bytes", bytes, "marker", pause.marker.toString(),
+                "times", 1);
+        setFault("vzdump", vmid, spec);
+        List<String> argv = new ArrayList<>(List.of(binDir().resolve("vzdump").toString(), Integer.toString(vmid),
+                "--mode", "snapshot", "--compress", "zstd"));
+        if (dumpDir != null) {
+            argv.add("--dumpdir");
+            argv.add(dumpDir.toString());
+        } else {
+            argv.add("--storage");
+            argv.add("local");
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        pb.environment().putAll(env(node));
+        Process p = pb.start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+        p.getOutputStream().close();
+        ScheduledJob job = new ScheduledJob(p, pause, out, err);
+        try {
+            pause.awaitPaused(java.time.Duration.ofSeconds(60));
+        } catch (AssertionError e) {
+            p.destroyForcibly();
+            throw new AssertionError("scheduled job never paused: " + job.awaitExit(java.time.Duration.ofSeconds(5)), e);
+        }
+        return job;
+    }
+
+    /** The test's handle on a {@link #scheduledJob} run. */
+    public static final class ScheduledJob {
+        private final Process process;
+        private final StreamPause pause;
+        private final CompletableFuture<byte[]> out;
+        private final CompletableFuture<byte[]> err;
+
+        ScheduledJob(Process process, StreamPause pause, CompletableFuture<byte[]> out, CompletableFuture<byte[]> err) {
+            this.process = process;
+            this.pause = pause;
+            this.out = out;
+            this.err = err;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Lets the job finish writing (it keeps the global lock until it exits). */
+        public void release() {
+            pause.resume();
+        }
+
+        /** Waits for the job's exit (stdout carries its log, as vzdump without --stdout). */
+        public ProcResult awaitExit(java.time.Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new AssertionError("scheduled job still running after " + timeout);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            return new ProcResult(process.exitValue(), out.join(), err.join());
         }
     }
 
@@ -381,6 +498,151 @@ public final class FakeNode implements AutoCloseable {
     /** argv lists of one tool only (tool name first). */
     public List<List<String>> auditArgv(String tool) {
         return auditArgv().stream().filter(l -> l.get(0).equals(tool)).collect(Collectors.toList());
+    }
+
+    /** Volume allocations/frees: maps with op ({@code alloc}|{@code free}), volid, vmid, tool, pid, ts. */
+    public List<Map<String, Object>> volumeEvents() {
+        return readJsonl("volumes.jsonl");
+    }
+
+    /** Guests removed by {@code qm destroy} / {@code pct destroy}: vmid, type, purge, volumes, tags, pool. */
+    public List<Map<String, Object>> destroyed() {
+        return readJsonl("destroyed.jsonl");
+    }
+
+    /** Progress marks of tools (events.jsonl): tool, event ({@code waiting-for-global-lock}, {@code got-global-lock}, {@code locked}), pid, node, vmid?. */
+    public List<Map<String, Object>> events() {
+        return readJsonl("events.jsonl");
+    }
+
+    /** Waits until a tool logged {@code event} (see {@link #events()}) from process {@code pid} (or any pid if {@code pid <= 0}). */
+    public Map<String, Object> awaitEvent(String tool, String event, long pid, java.time.Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (Map<String, Object> e : events()) {
+                if (tool.equals(e.get("tool")) && event.equals(e.get("event"))
+                        && (pid <= 0 || ((Number) e.get("pid")).longValue() == pid)) {
+                    return e;
+                }
+            }
+            if (System.nanoTime() > end) {
+                throw new AssertionError("no event " + tool + "/" + event + " (pid " + pid + ") in " + events());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** pids of every invocation of {@code tool} (from the audit log, in order). */
+    public List<Long> pids(String tool) {
+        return audit().stream().filter(m -> tool.equals(m.get("tool")))
+                .map(m -> ((Number) m.get("pid")).longValue()).collect(Collectors.toList());
+    }
+
+    /** Sends a signal ({@code TERM}, {@code INT}, {@code HUP}, {@code PIPE}, {@code KILL}) to a tool's pid. */
+    public static void signal(long pid, String sig) {
+        try {
+            Process p = new ProcessBuilder("kill", "-s", sig, Long.toString(pid)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kill -s " + sig + " " + pid + ": " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a tool in the background on {@code node} with stdin from {@code stdin} (null: closed). Caller drains/waits. */
+    public Process startOn(String node, byte[] stdin, String... argv) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(argv));
+        Path tool = binDir().resolve(cmd.get(0));
+        if (Files.isExecutable(tool)) {
+            cmd.set(0, tool.toString());
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env(node));
+        Process p = pb.start();
+        if (stdin == null) {
+            p.getOutputStream().close();
+        } else {
+            CompletableFuture.runAsync(() -> {
+                try (OutputStream os = p.getOutputStream()) {
+                    os.write(stdin);
+                } catch (IOException ignored) {
+                    // the tool stopped reading (fault, signal): fine
+                }
+            });
+        }
+        return p;
+    }
+
+    /** A tool running in the background whose stdout/stderr are drained from the start. */
+    public static final class Background {
+        private final Process process;
+        private final CompletableFuture<byte[]> out;
+        private final CompletableFuture<byte[]> err;
+
+        Background(Process process) {
+            this.process = process;
+            this.out = CompletableFuture.supplyAsync(() -> drain(process.getInputStream()));
+            this.err = CompletableFuture.supplyAsync(() -> drain(process.getErrorStream()));
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Sends a signal to the tool (see {@link FakeNode#signal}). */
+        public Background signal(String sig) {
+            FakeNode.signal(process.pid(), sig);
+            return this;
+        }
+
+        public ProcResult await(java.time.Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("process " + process.pid() + " still running after " + timeout);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+            return new ProcResult(process.exitValue(), out.join(), err.join());
+        }
+    }
+
+    /** Starts a tool on {@code node} in the background, output drained, stdin from {@code stdin} (null: closed). */
+    public Background background(String node, byte[] stdin, String... argv) throws IOException {
+        Process p = startOn(node, stdin, argv);
+        return new Background(p);
+    }
+
+    /** Waits for a started process and collects its output (the streams must not have been read yet). */
+    public static ProcResult finish(Process p, java.time.Duration timeout) {
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+        try {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("process " + p.pid() + " still running after " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return new ProcResult(p.exitValue(), out.join(), err.join());
     }
 
     /** qmrestore / pct restore records: tool, vmid, archive, bytes_read, sha256_uncompressed, options, ok, error?. */

@@ -51,6 +51,81 @@ public final class Guest {
     public Guest protection(boolean v) { this.protection = v ? 1 : 0; return this; }
     public Guest put(String key, Object value) { this.extra.put(key, value); return this; }
 
+    /** Builder: QEMU guest agent configured ({@code agent: 1}; {@code qm guest cmd} answers when running). */
+    public Guest agent(boolean v) { this.extra.put("agent", v ? 1 : 0); return this; }
+    /** Builder: the guest OS ignores ACPI shutdown: {@code qm/pct shutdown} time out, the guest stays running. */
+    public Guest ignoreAcpi(boolean v) { this.extra.put("ignore_acpi", v ? 1 : 0); return this; }
+    /** Builder: the guest starts but never boots: its agent never answers ({@code QEMU guest agent is not running}). */
+    public Guest neverBoots(boolean v) { this.extra.put("never_boots", v ? 1 : 0); return this; }
+    /** Builder: {@code tags} ({@code ;}-separated). */
+    public Guest tags(String v) { this.extra.put("tags", v); return this; }
+
+    /** The config lock ({@code backup}, {@code create}, …) or null. */
+    public String lock() { return lock; }
+
+    /** {@code tags} or null. */
+    public String tags() { return (String) extra.get("tags"); }
+
+    /** Volumes the guest owns now (its disks); an emptied list after a forced restore freed them. */
+    public java.util.List<String> volumes() {
+        Object v = extra.get("volumes");
+        if (v == null) {
+            return java.util.List.of(storage + (isQemu() ? ":vm-" : ":subvol-") + vmid + "-disk-0");
+        }
+        return strings(v);
+    }
+
+    /** Volumes a restore freed as the old guest's disks ({@code restore_cleanup_oldconf}). */
+    public java.util.List<String> freedVolumes() { return strings(extra.get("freed_volumes")); }
+
+    /** Volumes a failed/interrupted restore allocated and destroyed again. */
+    public java.util.List<String> destroyedVolumes() { return strings(extra.get("destroyed_volumes")); }
+
+    /** Storage snapshots (e.g. {@code vzdump} while a CT backup runs, or left by a SIGKILLed vzdump). */
+    public java.util.List<String> snapshots() { return strings(extra.get("snapshots")); }
+
+    /** NIC config {@code net0 -> "virtio=…,bridge=vmbr0,link_down=1"}; empty when never set (default net0 applies). */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> nets() {
+        Map<String, String> res = new java.util.TreeMap<>();
+        Object o = extra.get("net");
+        if (o instanceof Map) {
+            ((Map<String, Object>) o).forEach((k, v) -> res.put(k, String.valueOf(v)));
+        }
+        return res;
+    }
+
+    /** True when {@code netN} has {@code link_down=1}. */
+    public boolean linkDown(String net) {
+        String v = nets().get(net);
+        return v != null && java.util.Arrays.asList(v.split(",")).contains("link_down=1");
+    }
+
+    /** While a qmrestore / pct restore owns the guest: {@code locked}, {@code old-disks-freed}, {@code data}; else null. */
+    @SuppressWarnings("unchecked")
+    public String restorePhase() {
+        Object o = extra.get("restore");
+        return o instanceof Map ? (String) ((Map<String, Object>) o).get("phase") : null;
+    }
+
+    /** pid of the restore tool that owns the guest (see {@link #restorePhase()}), or -1. */
+    @SuppressWarnings("unchecked")
+    public long restorePid() {
+        Object o = extra.get("restore");
+        return o instanceof Map ? ((Number) ((Map<String, Object>) o).get("pid")).longValue() : -1;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.List<String> strings(Object v) {
+        java.util.List<String> res = new java.util.ArrayList<>();
+        if (v instanceof java.util.List) {
+            for (Object o : (java.util.List<Object>) v) {
+                res.add(String.valueOf(o));
+            }
+        }
+        return res;
+    }
+
     public boolean isQemu() {
         return "qemu".equals(type);
     }
