@@ -4,6 +4,7 @@ import io.plakar.pve.config.ConfigReader;
 import io.plakar.pve.config.Endpoint;
 import io.plakar.pve.runner.HostKeyPolicy;
 import io.plakar.pve.runner.SshSettings;
+import io.plakar.pve.runner.SshTransportRules;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -193,10 +194,6 @@ public final class ConnectionConfig {
             if (c.password == null || c.password.isEmpty()) {
                 r.problem(CONN_PASSWORD, "is required with conn_method=password");
             }
-            if (c.transport == SshTransport.OPENSSH) {
-                r.problem(SSH_TRANSPORT, "openssh cannot do password authentication (the ssh client runs in batch "
-                        + "mode, sshpass is not used); use conn_method=identity or agent, or ssh_transport=sshj");
-            }
         } else if (c.connMethod == ConnMethod.IDENTITY) {
             if (idFile.isPresent() && r.has(CONN_IDENTITY_KEY)) {
                 r.problem("conn_identity_file and conn_identity_key are mutually exclusive; give one");
@@ -212,21 +209,15 @@ public final class ConnectionConfig {
                 r.problem(CONN_IDENTITY_KEY, "does not look like a private key (expected a -----BEGIN ... PRIVATE "
                         + "KEY----- block; newlines may be written as \\n)");
             }
-            if (c.identityPassphrase != null && c.transport == SshTransport.OPENSSH) {
-                r.problem(CONN_IDENTITY_PASSPHRASE, "is not supported with ssh_transport=openssh (batch mode cannot "
-                        + "prompt); load the key into ssh-agent and use conn_method=agent, or use ssh_transport=sshj");
-            }
-        } else if (c.connMethod == ConnMethod.AGENT && c.transport == SshTransport.SSHJ) {
-            r.problem(CONN_METHOD, "agent needs ssh_transport=openssh (the sshj transport has no agent support "
-                    + "in this build)");
+        }
+        if (c.connMethod != null) {
+            SshTransportRules.check(c.transport == SshTransport.OPENSSH, SshSettings.AuthMethod.valueOf(c.connMethod.name()),
+                    c.identityPassphrase != null, c.hostKeyFingerprint != null)
+                    .ifPresent(refusal -> r.problem(refusal.key(), refusal.message()));
         }
 
         if (c.insecureIgnoreHostKey && c.hostKeyFingerprint != null) {
             r.problem("ssh_insecure_ignore_host_key and ssh_host_key_fingerprint are mutually exclusive (a pinned key is verified)");
-        }
-        if (c.hostKeyFingerprint != null && c.transport == SshTransport.OPENSSH) {
-            r.problem(SSH_HOST_KEY_FINGERPRINT, "is not supported with ssh_transport=openssh (OpenSSH only checks "
-                    + "known_hosts files); use ssh_known_hosts, or ssh_transport=sshj");
         }
         if (kh.isPresent() && c.hostKeyFingerprint == null && !c.insecureIgnoreHostKey && c.knownHosts != null
                 && !Files.isRegularFile(c.knownHosts)) {

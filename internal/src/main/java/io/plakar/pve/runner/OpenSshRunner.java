@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -61,30 +62,16 @@ public final class OpenSshRunner implements Runner {
 
     /** {@code sshBinary}: the client to run ({@code ssh} from PATH by default). */
     public static OpenSshRunner create(SshSettings s, String sshBinary) throws ConnectorException {
-        switch (s.authMethod()) {
-            case PASSWORD -> throw ConnectorException.invalidConfig("conn_method=password is not possible with "
-                    + "ssh_transport=openssh: the ssh client runs in batch mode and cannot be given a password "
-                    + "(that would need sshpass); use conn_method=identity or agent, or ssh_transport=sshj");
-            case AGENT -> {
-                String sock = System.getenv("SSH_AUTH_SOCK");
-                if (sock == null || sock.isEmpty()) {
-                    throw ConnectorException.invalidConfig("conn_method=agent: SSH_AUTH_SOCK is not set in the "
-                            + "plugin's environment, so no SSH agent can be reached");
-                }
-            }
-            default -> {
-                if (s.identityPassphrase() != null) {
-                    throw ConnectorException.invalidConfig("conn_identity_passphrase is not supported with "
-                            + "ssh_transport=openssh (batch mode cannot prompt); load the key into ssh-agent and use "
-                            + "conn_method=agent, or use ssh_transport=sshj");
-                }
-            }
+        Optional<String> refused = SshTransportRules.refusal(true, s);
+        if (refused.isPresent()) {
+            throw ConnectorException.invalidConfig(refused.get());
         }
-        if (s.hostKeyPolicy().kind() == HostKeyPolicy.Kind.PINNED) {
-            throw ConnectorException.invalidConfig("ssh_host_key_fingerprint is not supported with "
-                    + "ssh_transport=openssh (OpenSSH only checks known_hosts files); add the node's key with `ssh-keyscan -p "
-                    + s.port() + " " + s.host() + " >> known_hosts`, check its fingerprint and set ssh_known_hosts, "
-                    + "or use ssh_transport=sshj");
+        if (s.authMethod() == SshSettings.AuthMethod.AGENT) {
+            String sock = System.getenv("SSH_AUTH_SOCK");
+            if (sock == null || sock.isEmpty()) {
+                throw ConnectorException.invalidConfig("conn_method=agent: SSH_AUTH_SOCK is not set in the "
+                        + "plugin's environment, so no SSH agent can be reached");
+            }
         }
         Path tempKey = null;
         List<String> a = new ArrayList<>(List.of(sshBinary, "-T", "-x", "-a", "-F", "/dev/null",

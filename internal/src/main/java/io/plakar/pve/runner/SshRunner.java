@@ -21,6 +21,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -185,9 +186,9 @@ public final class SshRunner implements Runner {
     }
 
     private SSHClient open() throws ConnectorException, InterruptedException {
-        if (settings.authMethod() == SshSettings.AuthMethod.AGENT) {
-            throw ConnectorException.invalidConfig("conn_method=agent is not available with ssh_transport=sshj "
-                    + "(sshj needs an extra agent library); use ssh_transport=openssh for agent authentication");
+        Optional<String> refused = SshTransportRules.refusal(false, settings);
+        if (refused.isPresent()) {
+            throw ConnectorException.invalidConfig(refused.get());
         }
         int attempts = settings.retryCount() + 1;
         for (int attempt = 1; ; attempt++) {

@@ -165,13 +165,12 @@ class ImporterRemoteIT {
         assertTrue(ImporterItSupport.liveVzdumps(node).isEmpty(), "remote vzdump left running after cancel");
 
         node.updateGuest(100, g -> g.lock(null));
+        // the drop lands mid-dump: vzdump pauses after 4 MiB, the connection dies, vzdump goes on
+        FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
         CompletableFuture<Void> drop = CompletableFuture.runAsync(() -> {
-            try {
-                Thread.sleep(2500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            pause.awaitPaused(java.time.Duration.ofSeconds(60));
             sshd.dropConnections();
+            pause.resume();
         });
         Snapshot dropped = run(key("vmid", "100"), BackupOptions.defaults());
         drop.join();
