@@ -1,5 +1,6 @@
 package io.plakar.pve.plugin.packaging;
 
+import io.plakar.pve.tools.plakar.Cmd;
 import org.junit.jupiter.api.Assumptions;
 
 import java.nio.file.Files;

@@ -2,6 +2,8 @@ package io.plakar.pve.plugin.packaging;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.plakar.pve.tools.plakar.Cmd;
+import io.plakar.pve.tools.plakar.PlakarHome;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.plakar.pve.plugin.packaging;
+package io.plakar.pve.tools.plakar;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,6 +73,23 @@ public final class PlakarHome {
         argv.add(plakar.toString());
         argv.addAll(args);
         return Cmd.run(argv, environment(), cwd, Duration.ofSeconds(120));
+    }
+
+    /**
+     * Waits until no process runs from the installed package. A connector's first start records its
+     * class-data-sharing archive when its JVM exits, which can be after plakar itself returned.
+     */
+    public void awaitPluginExit(Path installed) {
+        String marker = installed.toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .forEach(p -> {
+                    try {
+                        p.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new AssertionError("a connector of " + marker + " did not exit: " + p.pid(), e);
+                    }
+                });
     }
 
     /** {@code plakar pkg create} of a package directory, as a user runs it from inside the directory. */

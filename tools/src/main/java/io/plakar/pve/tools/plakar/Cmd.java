@@ -1,4 +1,4 @@
-package io.plakar.pve.plugin.packaging;
+package io.plakar.pve.tools.plakar;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
