@@ -12,11 +12,15 @@ import java.util.concurrent.TimeUnit;
 /** Runs one command to completion with its stdout and stderr kept apart, as a user's terminal shows them. */
 public final class Cmd {
     /** What one command did: exit status and its two output streams. */
-    public record Result(List<String> argv, int exit, String stdout, String stderr) {
+    public record Result(List<String> argv, int exit, byte[] stdoutBytes, String stderr) {
+        public String stdout() {
+            return new String(stdoutBytes, StandardCharsets.UTF_8);
+        }
+
         /** stdout without plakar's per-file {@code OK ✓} unpacking lines. */
         public String stdoutWithoutUnpacking() {
             StringBuilder b = new StringBuilder();
-            for (String line : stdout.split("\n", -1)) {
+            for (String line : stdout().split("\n", -1)) {
                 if (!line.matches("[0-9a-f]{8}: OK ✓ .*")) {
                     b.append(line).append('\n');
                 }
@@ -33,7 +37,7 @@ public final class Cmd {
 
         @Override
         public String toString() {
-            return "--- stdout\n" + stdout + "--- stderr\n" + stderr;
+            return "--- stdout\n" + stdout() + "--- stderr\n" + stderr;
         }
     }
 
@@ -56,7 +60,7 @@ public final class Cmd {
                     p.destroyForcibly();
                     throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", argv));
                 }
-                return new Result(argv, p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                return new Result(argv, p.exitValue(), Files.readAllBytes(out),
                         Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);
