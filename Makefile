@@ -11,9 +11,9 @@ all: package
 build:
 	$(MVN) install -DskipTests
 
-## package: build, then dist/ = the Plakar package (launchers, jars, manifest, schemas, jlink runtime, CDS archive)
+## package: build, then dist/ = the Plakar package (launchers, jars, manifest, schemas, README, jlink runtime)
 package: build
-	scripts/package-dist.sh
+	scripts/package-dist.sh dist
 
 ## test: the whole test suite (unit tests, then integration tests through the packaged executables)
 test:
@@ -21,24 +21,24 @@ test:
 
 ## demo: backup and restore through the real plugin executables on the bundled Proxmox simulator
 demo: build
-	$(RUN) io.plakar.pve.plugin.demo.Demo
+	$(RUN) io.plakar.pve.tools.demo.Demo
 
 ## benchmarks (not tests): print MB/s next to the ceilings measured in the same run
 bench-stdio: build
 	-@command -v go >/dev/null 2>&1 && bench/go-plugin/build.sh || true
-	$(RUN) io.plakar.pve.plugin.bench.StdioBench $(GIB)
+	$(RUN) io.plakar.pve.tools.bench.StdioBench $(GIB)
 
 bench-startup: package
-	$(RUN) io.plakar.pve.plugin.bench.StartupBench
+	$(RUN) io.plakar.pve.tools.bench.StartupBench
 
 bench-import: build
-	$(RUN) io.plakar.pve.plugin.bench.ImportBench $(GIB)
+	$(RUN) io.plakar.pve.tools.bench.ImportBench $(GIB)
 
 bench-restore: build
-	$(RUN) io.plakar.pve.plugin.bench.RestoreBench $(GIB)
+	$(RUN) io.plakar.pve.tools.bench.RestoreBench $(GIB)
 
 bench-audit: build
-	$(RUN) io.plakar.pve.plugin.audit.AuditBench
+	$(RUN) io.plakar.pve.tools.bench.AuditBench
 
 clean:
 	$(MVN) clean

@@ -1,14 +1,23 @@
 #!/bin/sh
-# Runs a main class from the plugin module's test classpath (benchmarks, the demo driver).
-# Usage: scripts/run-test-main.sh <main-class> [args...]
+# Runs a main class of the tools module (the demo, the benchmarks) on its runtime class path,
+# plus the plugin module's test classes when built (LongStreamBench lives with the reliability
+# helpers it shares with the reliability suite).
+# Usage: scripts/run-test-main.sh <main-class> [args...]      (after `make build`)
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd -P)
-cpfile=$root/plugin/target/test-classpath.txt
-if [ ! -f "$cpfile" ] || [ "$root/plugin/pom.xml" -nt "$cpfile" ]; then
-  (cd "$root" && mvn -q -B -pl plugin dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile" >&2)
+cpfile=$root/tools/target/classpath.txt
+[ -f "$cpfile" ] || { echo "run 'make build' first" >&2; exit 1; }
+cp=$root/tools/target/classes:$(cat "$cpfile")
+if [ -d "$root/plugin/target/test-classes" ]; then
+  testcp=$root/plugin/target/test-classpath.txt
+  if [ ! -f "$testcp" ] || [ "$root/plugin/pom.xml" -nt "$testcp" ]; then
+    (cd "$root" && mvn -q -B -o -pl plugin -am dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$testcp" >&2)
+  fi
+  cp=$cp:$root/plugin/target/test-classes:$(cat "$testcp")
 fi
 main=$1
 shift
 exec java -Xmx1g -Drepo.root="$root" -Dplugin.dist="$root/plugin/target/dist" \
+  -Dplugin.package="$root/plugin/target/package" \
   -Dplugin.conformance="$root/plugin/target/conformance" \
-  -cp "$root/plugin/target/test-classes:$(cat "$cpfile")" "$main" "$@"
+  -cp "$cp" "$main" "$@"

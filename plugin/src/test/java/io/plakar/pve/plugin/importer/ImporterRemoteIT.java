@@ -86,7 +86,7 @@ class ImporterRemoteIT {
     void slowHostSlowsVzdumpOverSshWithoutBufferingTheDump() {
         node.updateGuest(100, g -> g.diskBytes(160L << 20));
         try (PluginProcess p = spawn(Map.of("PLAKAR_PVE_HEAP", "-Xmx96m"))) {
-            io.plakar.pve.plugin.runtime.RssSampler rss = io.plakar.pve.plugin.runtime.RssSampler.start(p.pid());
+            io.plakar.pve.tools.measure.RssSampler rss = io.plakar.pve.tools.measure.RssSampler.start(p.pid());
             Snapshot s = backup(p, key("vmid", "100"), BackupOptions.defaults().readDelayPerChunk(60));
             long peak = rss.stop();
             var e = entryFor(s, "/vzdump-qemu-100-").orElseThrow();

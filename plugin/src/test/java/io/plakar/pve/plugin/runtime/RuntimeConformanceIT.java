@@ -3,6 +3,7 @@ package io.plakar.pve.plugin.runtime;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.plakar.pve.proto.connectors.Result;
+import io.plakar.pve.tools.measure.RssSampler;
 import io.plakar.pve.proto.importer.InitResponse;
 import io.plakar.pve.proto.importer.OpenResponse;
 import io.plakar.pve.testkit.conformance.PatternStream;

@@ -1,4 +1,4 @@
-package io.plakar.pve.plugin.demo;
+package io.plakar.pve.tools.demo;
 
 import io.plakar.pve.proto.connectors.Result;
 import io.plakar.pve.testkit.host.BackupOptions;
@@ -29,6 +29,15 @@ public final class Demo {
     public static void main(String[] args) throws Exception {
         Path dist = Path.of(System.getProperty("plugin.dist", "plugin/target/dist"));
         long t0 = System.nanoTime();
+        java.util.Optional<Path> plakar = io.plakar.pve.tools.plakar.PlakarLocator.users();
+        if (plakar.isPresent()) {
+            System.out.println("demo through your plakar: " + plakar.get());
+            RealPlakarDemo.run(plakar.get(), Path.of(System.getProperty("plugin.package", "plugin/target/package")));
+            System.out.printf("%ndemo finished in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            return;
+        }
+        System.out.println("no plakar on PATH (nor PLAKAR=/path): demo through the bundled test host, which drives"
+                + " the plugin executables as plakar does");
         Path work = Files.createTempDirectory("plakar-pve-demo");
         try (FakeNode node = FakeNode.create("demo"); LoopbackSshd sshd = LoopbackSshd.start(node)) {
             banner("Proxmox simulator: node " + node.localNode() + ", sshd on " + sshd.host() + ":" + sshd.port()

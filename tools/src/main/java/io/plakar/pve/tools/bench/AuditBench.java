@@ -1,4 +1,4 @@
-package io.plakar.pve.plugin.audit;
+package io.plakar.pve.tools.bench;
 
 import io.plakar.pve.importer.audit.AuditInput;
 import io.plakar.pve.importer.audit.AuditJson;

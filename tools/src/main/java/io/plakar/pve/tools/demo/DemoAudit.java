@@ -1,4 +1,4 @@
-package io.plakar.pve.plugin.demo;
+package io.plakar.pve.tools.demo;
 
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.PluginProcess;

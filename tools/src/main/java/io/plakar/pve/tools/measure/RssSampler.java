@@ -1,4 +1,4 @@
-package io.plakar.pve.plugin.runtime;
+package io.plakar.pve.tools.measure;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
-package io.plakar.pve.plugin.bench;
+package io.plakar.pve.tools.bench;
 
-import io.plakar.pve.plugin.runtime.RssSampler;
+import io.plakar.pve.tools.measure.RssSampler;
 import io.plakar.pve.proto.connectors.Result;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.ExporterClient;

@@ -1,7 +1,7 @@
-package io.plakar.pve.plugin.bench;
+package io.plakar.pve.tools.bench;
 
 import io.grpc.stub.StreamObserver;
-import io.plakar.pve.plugin.runtime.RssSampler;
+import io.plakar.pve.tools.measure.RssSampler;
 import io.plakar.pve.proto.connectors.Record;
 import io.plakar.pve.proto.importer.ImportRequest;
 import io.plakar.pve.proto.importer.ImportResponse;
