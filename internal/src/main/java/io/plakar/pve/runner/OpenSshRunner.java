@@ -38,7 +38,6 @@ import java.util.regex.Pattern;
  */
 public final class OpenSshRunner implements Runner {
     private static final Logger log = LoggerFactory.getLogger(OpenSshRunner.class);
-    private static final String PID_PREFIX = "plakar-pid:";
     private static final Pattern SSH_OWN_ERROR = Pattern.compile(
             "(?i)^(ssh: |Host key verification failed|No \\S+ host key is known|Permission denied \\(|"
                     + "Connection closed by|Connection to .* closed|kex_exchange_identification|"
@@ -128,7 +127,7 @@ public final class OpenSshRunner implements Runner {
     List<String> argvFor(List<String> remote, boolean reportPid) {
         List<String> a = new ArrayList<>(baseArgs);
         String line = ShellQuote.join(remote);
-        a.add(reportPid ? "echo " + PID_PREFIX + "$$ >&2; exec " + line : line);
+        a.add(reportPid ? RemotePid.wrap(remote) : line);
         return a;
     }
 
@@ -177,7 +176,7 @@ public final class OpenSshRunner implements Runner {
     @Override
     public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
         Process p = new ProcessBuilder(argvFor(argv, true)).start();
-        PidSniffer err = new PidSniffer(p.getErrorStream());
+        RemotePid err = new RemotePid(p.getErrorStream());
         StderrTail tail = new StderrTail(err, stderrLines, "ssh stderr " + argv.get(0));
         return new OpenSshCommand(p, err, tail);
     }
@@ -193,66 +192,11 @@ public final class OpenSshRunner implements Runner {
         }
     }
 
-    /** Strips our {@code plakar-pid:N} first stderr line and remembers N. */
-    private static final class PidSniffer extends FilterInputStream {
-        private volatile long pid = -1;
-        private boolean first = true;
-
-        PidSniffer(InputStream in) {
-            super(in);
-        }
-
-        private void sniff() throws IOException {
-            if (!first) {
-                return;
-            }
-            first = false;
-            byte[] pre = new byte[PID_PREFIX.length()];
-            int got = 0;
-            while (got < pre.length) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                pre[got++] = (byte) b;
-                if (pre[got - 1] != PID_PREFIX.charAt(got - 1)) {
-                    break;
-                }
-            }
-            if (got == pre.length) {
-                StringBuilder num = new StringBuilder();
-                int b;
-                while ((b = in.read()) >= 0 && b != '\n') {
-                    num.append((char) b);
-                }
-                try {
-                    pid = Long.parseLong(num.toString().trim());
-                } catch (NumberFormatException ignored) {
-                    // not ours
-                }
-            } else if (got > 0) {
-                in = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(pre, 0, got), in);
-            }
-        }
-
-        @Override
-        public int read() throws IOException {
-            sniff();
-            return in.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            sniff();
-            return in.read(b, off, len);
-        }
-    }
-
     /** The local ssh client process; killing it also signals the remote process group. */
     private final class OpenSshCommand extends ProcessCommand {
-        private final PidSniffer pid;
+        private final RemotePid pid;
 
-        OpenSshCommand(Process process, PidSniffer pid, StderrTail tail) {
+        OpenSshCommand(Process process, RemotePid pid, StderrTail tail) {
             super(process, tail, describe(), settings.stopGrace());
             this.pid = pid;
         }
@@ -275,7 +219,7 @@ public final class OpenSshRunner implements Runner {
         }
 
         private void signalRemote(String signal) {
-            long remote = pid.pid;
+            long remote = pid.pid();
             // "kill -TERM -<pgid>": no "--", which dash's builtin kill (sh on Debian) refuses
             if (remote > 1 && processAlive()) {
                 try {

@@ -337,7 +337,7 @@ public final class SshRunner implements Runner {
 
     @Override
     public CommandResult run(List<String> argv, Duration timeout) throws IOException, InterruptedException {
-        try (SshCommand cmd = startCommand(argv, Runner.LineListener.IGNORE)) {
+        try (SshCommand cmd = startCommand(argv, Runner.LineListener.IGNORE, false)) {
             cmd.stdin().close();
             StdoutCapture out = new StdoutCapture(cmd.stdout(), "ssh stdout " + argv.get(0));
             int status = cmd.waitFor(timeout);
@@ -353,11 +353,12 @@ public final class SshRunner implements Runner {
 
     @Override
     public RunningCommand start(List<String> argv, LineListener stderrLines) throws IOException {
-        return startCommand(argv, stderrLines);
+        return startCommand(argv, stderrLines, true);
     }
 
-    private SshCommand startCommand(List<String> argv, LineListener stderrLines) throws IOException {
-        String line = ShellQuote.join(argv);
+    /** {@code reportPid}: long-running tools report their pid so that stopping them never depends on signal requests. */
+    private SshCommand startCommand(List<String> argv, LineListener stderrLines, boolean reportPid) throws IOException {
+        String line = reportPid ? RemotePid.wrap(argv) : ShellQuote.join(argv);
         SSHClient c = client();
         Session session;
         try {
@@ -380,9 +381,10 @@ public final class SshRunner implements Runner {
         try {
             Session.Command cmd = session.exec(line);
             InputStream stderr = new BackpressuredStderr(cmd.getErrorStream(), cmd.getInputStream(), cmd, (int) (WINDOW_SIZE / 2));
-            StderrTail tail = new StderrTail(stderr, stderrLines, "ssh stderr " + argv.get(0));
+            RemotePid pid = reportPid ? new RemotePid(stderr) : null;
+            StderrTail tail = new StderrTail(pid != null ? pid : stderr, stderrLines, "ssh stderr " + argv.get(0));
             log.debug("{}: started {}", describe(), argv.get(0));
-            return new SshCommand(session, cmd, tail, describe() + " " + argv.get(0), c.getTransport(),
+            return new SshCommand(this, session, cmd, tail, pid, describe() + " " + argv.get(0), c.getTransport(),
                     settings.stopGrace());
         } catch (IOException | RuntimeException e) {
             closeQuietly(session);
@@ -416,6 +418,8 @@ public final class SshRunner implements Runner {
     }
 
     static final class SshCommand implements RunningCommand {
+        private final SshRunner owner;
+        private final RemotePid remotePid;
         private final Session session;
         private final Session.Command cmd;
         private final StderrTail tail;
@@ -425,8 +429,10 @@ public final class SshRunner implements Runner {
         private final Duration stopGrace;
         private volatile boolean killed;
 
-        SshCommand(Session session, Session.Command cmd, StderrTail tail, String what,
-                   net.schmizz.sshj.transport.Transport transport, Duration stopGrace) {
+        SshCommand(SshRunner owner, Session session, Session.Command cmd, StderrTail tail, RemotePid remotePid,
+                   String what, net.schmizz.sshj.transport.Transport transport, Duration stopGrace) {
+            this.owner = owner;
+            this.remotePid = remotePid;
             this.transport = transport;
             this.stopGrace = stopGrace;
             this.stdout = new DropCheckingStream(cmd.getInputStream());
@@ -531,10 +537,12 @@ public final class SshRunner implements Runner {
         }
 
         /**
-         * TERM to the remote process group (OpenSSH delivers a signal request with killpg), a
-         * bounded wait for the command's exit, then KILL and close the channel. Closing alone
-         * signals nothing: without a PTY sshd only closes the pipes, and a tool not writing at
-         * that moment would run on.
+         * TERM to the tool, a bounded wait (the stop grace) for it to clean up and exit, then
+         * KILL to its process group, then the channel is closed. The tool's pid is signalled
+         * with {@code kill} over another channel (a new connection if this one was lost): sshd
+         * refuses signal requests for forced commands, and closing the channel alone signals
+         * nothing (without a PTY sshd only closes the pipes). Without a known pid, signal
+         * requests are the fallback.
          */
         @Override
         public synchronized void kill() {
@@ -542,22 +550,66 @@ public final class SshRunner implements Runner {
                 return;
             }
             killed = true;
-            if (signal(Signal.TERM)) {
-                long deadline = System.nanoTime() + stopGrace.toNanos();
-                drainStdout();
-                while (isAlive() && transport.isRunning() && System.nanoTime() < deadline) {
-                    try {
-                        cmd.join(Math.max(1, Math.min(200, (deadline - System.nanoTime()) / 1_000_000)),
-                                TimeUnit.MILLISECONDS);
-                    } catch (net.schmizz.sshj.connection.ConnectionException ignored) {
-                        // slice over, or the channel died: the loop re-checks
-                    }
+            long pid = remotePid == null ? -1 : remotePid.pid();
+            long deadline = System.nanoTime() + stopGrace.toNanos();
+            boolean sent = pid > 0 ? remoteKill("-TERM", Long.toString(pid)) : signal(Signal.TERM);
+            closeStdin();
+            drainStdout();
+            while (sent && isAlive() && transport.isRunning() && System.nanoTime() < deadline) {
+                try {
+                    cmd.join(Math.max(1, Math.min(200, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+                } catch (net.schmizz.sshj.connection.ConnectionException ignored) {
+                    // slice over, or the channel died: the loop re-checks
                 }
-                if (isAlive()) {
+            }
+            boolean alive = isAlive() && transport.isRunning();
+            if (pid > 0 && !alive && cmd.getExitStatus() == null && cmd.getExitSignal() == null) {
+                // the channel is gone without an exit status: ask the node whether the tool still runs
+                while (remoteAlive(pid) && System.nanoTime() < deadline) {
+                    sleepQuietly(200);
+                }
+                alive = remoteAlive(pid);
+            }
+            if (alive) {
+                if (pid > 0) {
+                    remoteKill("-KILL", "-" + pid);
+                } else {
                     signal(Signal.KILL);
                 }
             }
             closeQuietly(cmd);
+        }
+
+        private boolean remoteKill(String signal, String target) {
+            try {
+                // no "--": dash's builtin kill (sh on Debian) refuses it
+                return owner.run(List.of("kill", signal, target), Duration.ofSeconds(30)).ok();
+            } catch (IOException | RuntimeException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+
+        private boolean remoteAlive(long pid) {
+            return remoteKill("-0", Long.toString(pid));
+        }
+
+        private void closeStdin() {
+            try {
+                cmd.getOutputStream().close();
+            } catch (IOException | RuntimeException ignored) {
+                // already closed or the channel is gone
+            }
+        }
+
+        private static void sleepQuietly(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Sends a signal request; false when the channel or connection is gone. */
