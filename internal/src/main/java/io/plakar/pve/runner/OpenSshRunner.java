@@ -110,6 +110,12 @@ public final class OpenSshRunner implements Runner {
                             + e.getClass().getSimpleName() + ")");
                 }
                 key = tempKey;
+                Path held = UnlinkedKeyFile.hold(tempKey);
+                if (held != null) {
+                    // the file is gone from the file system already: nothing outlives this process
+                    key = held;
+                    tempKey = null;
+                }
             }
             a.addAll(List.of("-i", key.toString(), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"));
         }

@@ -426,6 +426,7 @@ public final class SshRunner implements Runner {
         private final String what;
         private final net.schmizz.sshj.transport.Transport transport;
         private final InputStream stdout;
+        private final OutputStream stdin;
         private final Duration stopGrace;
         private volatile boolean killed;
 
@@ -436,6 +437,7 @@ public final class SshRunner implements Runner {
             this.transport = transport;
             this.stopGrace = stopGrace;
             this.stdout = new DropCheckingStream(cmd.getInputStream());
+            this.stdin = new FlushingStdin(cmd.getOutputStream());
             this.session = session;
             this.cmd = cmd;
             this.tail = tail;
@@ -490,7 +492,33 @@ public final class SshRunner implements Runner {
 
         @Override
         public OutputStream stdin() {
-            return cmd.getOutputStream();
+            return stdin;
+        }
+
+        /**
+         * sshj's channel stream sends EOF on close() without waiting for window space for what
+         * is still buffered: bytes would be lost. Closing flushes first, for every caller.
+         */
+        private final class FlushingStdin extends java.io.FilterOutputStream {
+            FlushingStdin(OutputStream out) {
+                super(out);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    if (cmd.isOpen()) {
+                        out.flush();
+                    }
+                } finally {
+                    out.close();
+                }
+            }
         }
 
         String exitSignal() {

@@ -86,6 +86,7 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
                 // the export thread may be blocked in a restore tool: stop it from here
                 Thread aborter = new Thread(exporter::abort, "export abort");
                 aborter.setDaemon(true);
+                lastAbort = aborter;
                 aborter.start();
             }
 
@@ -96,9 +97,17 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
         };
     }
 
+    /** The abort of the most recent cancelled Export stream, if any. */
+    private volatile Thread lastAbort;
+
     private void exportAll(Exporter exporter, ServerCallStreamObserver<ExportResponse> call, ExportPackets packets) {
         java.util.Map<String, io.plakar.pve.proto.connectors.Record> deferred = new java.util.LinkedHashMap<>();
         try {
+            // an abort of the previous stream belongs to it: it must be over before this one begins
+            Thread previous = lastAbort;
+            if (previous != null) {
+                previous.join();
+            }
             exporter.beginExport();
             while (true) {
                 ExportRequest p = packets.takePushBack();

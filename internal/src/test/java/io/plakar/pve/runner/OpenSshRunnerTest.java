@@ -61,6 +61,10 @@ class OpenSshRunnerTest {
             assertEquals(n, total);
             assertEquals(0, c.waitFor(Duration.ofSeconds(60)));
             assertTrue(c.lastStderrLines().isEmpty(), c.lastStderrLines().toString());
+            // the key text reached ssh, yet no key file is left on disk to outlive a killed plugin
+            try (var tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                assertTrue(tmp.noneMatch(f -> f.getFileName().toString().startsWith("plakar-ssh-key")));
+            }
         }
     }
 
