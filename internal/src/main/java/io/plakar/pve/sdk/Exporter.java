@@ -7,12 +7,7 @@ import java.io.InputStream;
  * a time; the content of a record with a reader is an InputStream that ends where the host's
  * empty terminating chunk was (it is fed with backpressure from the host).
  */
-public interface Exporter extends AutoCloseable {
-
-    ConnectorInfo info();
-
-    default void ping() throws ConnectorException {
-    }
+public interface Exporter extends Connector {
 
     /**
      * Handles one record and returns its result. {@code content} is null when the record has
@@ -51,6 +46,4 @@ public interface Exporter extends AutoCloseable {
     default void abort() {
     }
 
-    @Override
-    void close();
 }

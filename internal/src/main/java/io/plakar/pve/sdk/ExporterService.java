@@ -36,9 +36,8 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
     @Override
     public void init(InitRequest request, StreamObserver<InitResponse> response) {
         UnaryCalls.answer(response, () -> {
-            Exporter exporter = factory.create(InitContexts.of(request.getProto(), request.getConfigMap(), request.getOptions()));
-            slot.set(exporter);
-            ConnectorInfo info = exporter.info();
+            ConnectorInfo info = slot.init(factory, InitContexts.of(request.getProto(), request.getConfigMap(),
+                    request.getOptions()));
             return InitResponse.newBuilder().setOrigin(info.origin()).setType(info.type())
                     .setRoot(info.root()).setFlags(info.flags()).build();
         });
@@ -47,7 +46,7 @@ final class ExporterService extends ExporterGrpc.ExporterImplBase {
     @Override
     public void ping(PingRequest request, StreamObserver<PingResponse> response) {
         UnaryCalls.answer(response, () -> {
-            slot.get().ping();
+            slot.ping();
             return PingResponse.getDefaultInstance();
         });
     }

@@ -9,13 +9,7 @@ import java.io.InputStream;
  * for records with content (possibly concurrently, possibly never), {@link #acknowledge}
  * once per record, and {@link #close}.
  */
-public interface Importer extends AutoCloseable {
-
-    ConnectorInfo info();
-
-    /** Reachability check for {@code Ping}; throw a {@link ConnectorException} with a clear message. */
-    default void ping() throws ConnectorException {
-    }
+public interface Importer extends Connector {
 
     /** Emits every record. Per-record failures become {@link Record#failed} records, not exceptions. */
     void scan(RecordSink sink) throws ConnectorException, InterruptedException;
@@ -34,6 +28,4 @@ public interface Importer extends AutoCloseable {
     default void acknowledge(Result result) {
     }
 
-    @Override
-    void close();
 }

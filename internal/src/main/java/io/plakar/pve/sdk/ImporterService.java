@@ -45,9 +45,8 @@ final class ImporterService extends ImporterGrpc.ImporterImplBase {
     @Override
     public void init(InitRequest request, StreamObserver<InitResponse> response) {
         UnaryCalls.answer(response, () -> {
-            Importer importer = factory.create(InitContexts.of(request.getProto(), request.getConfigMap(), request.getOptions()));
-            slot.set(importer);
-            ConnectorInfo info = importer.info();
+            ConnectorInfo info = slot.init(factory, InitContexts.of(request.getProto(), request.getConfigMap(),
+                    request.getOptions()));
             return InitResponse.newBuilder().setOrigin(info.origin()).setType(info.type())
                     .setRoot(info.root()).setFlags(info.flags()).build();
         });
@@ -56,7 +55,7 @@ final class ImporterService extends ImporterGrpc.ImporterImplBase {
     @Override
     public void ping(PingRequest request, StreamObserver<PingResponse> response) {
         UnaryCalls.answer(response, () -> {
-            slot.get().ping();
+            slot.ping();
             return PingResponse.getDefaultInstance();
         });
     }

@@ -86,7 +86,21 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
     }
 
     public static PbsAuditConfig parse(Map<String, String> values) throws ConnectorException {
-        ConfigReader r = new ConfigReader(PROTOCOL, values);
+        return parse(new ConfigReader(PROTOCOL, values));
+    }
+
+    /** Every key this connector accepts: what its schema in the package must describe. */
+    public static java.util.Set<String> keys() {
+        ConfigReader r = new ConfigReader(PROTOCOL, Map.of());
+        try {
+            parse(r);
+        } catch (ConnectorException expected) {
+            // an empty configuration is invalid; every key was registered on the way
+        }
+        return r.knownKeys();
+    }
+
+    private static PbsAuditConfig parse(ConfigReader r) throws ConnectorException {
         r.secret("token_secret", "pve_token_secret");
 
         String host = null;

@@ -22,7 +22,21 @@ public record ProxmoxImporterConfig(ConnectionConfig connection, Selection selec
     static final String NAME = "proxmox+backup importer";
 
     public static ProxmoxImporterConfig read(Map<String, String> values) throws ConnectorException {
-        ConfigReader r = new ConfigReader(NAME, values);
+        return read(new ConfigReader(NAME, values));
+    }
+
+    /** Every key this connector accepts: what its schema in the package must describe. */
+    public static java.util.Set<String> keys() {
+        ConfigReader r = new ConfigReader(NAME, Map.of());
+        try {
+            read(r);
+        } catch (ConnectorException expected) {
+            // an empty configuration is invalid; every key was registered on the way
+        }
+        return r.knownKeys();
+    }
+
+    private static ProxmoxImporterConfig read(ConfigReader r) throws ConnectorException {
         ConnectionConfig conn = ConnectionConfig.read(r);
         String compress = r.oneOf("backup_compression", VzdumpOptions.COMPRESSIONS).orElse("0");
         String mode = r.oneOf("backup_mode", VzdumpOptions.MODES).orElse("snapshot");
