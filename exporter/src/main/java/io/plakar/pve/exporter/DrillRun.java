@@ -213,6 +213,10 @@ final class DrillRun {
                 phase = "destroy";
                 message = "the drill guest could not be destroyed";
             }
+            if (leftover == null && phase != null) {
+                // the tool's advice (qm destroy ...) is done already: say so instead of leaving it as a to-do
+                message += " [the drill copy " + label(name.type(), vmid) + " has been destroyed since]";
+            }
         }
         return new DrillResult(guest, dumpBase, vmid, phase == null, phase, message, timings, leftover, Instant.now());
     }

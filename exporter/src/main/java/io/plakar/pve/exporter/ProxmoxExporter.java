@@ -42,6 +42,8 @@ public final class ProxmoxExporter implements Exporter {
     private final DrillRun drill;
     private final DrillReport drillReport;
     private boolean sweepDue;
+    /** Held while a drill runs: a Close (host gone, cancel) waits for its guest to be destroyed before the process ends. */
+    private final java.util.concurrent.locks.ReentrantLock drillRunning = new java.util.concurrent.locks.ReentrantLock();
     private int dumpsSeen;
     private DeferredRestore pending;
     private final List<Result> settled = new ArrayList<>();
@@ -202,6 +204,22 @@ public final class ProxmoxExporter implements Exporter {
         }
     }
 
+    /** After a cancel: the running drill stops its guest and destroys it (bounded: its commands have timeouts). */
+    private void awaitDrillCleanup() {
+        if (drill == null) {
+            return;
+        }
+        try {
+            if (drillRunning.tryLock(config.shared().stopTimeout().toSeconds() + 15 * 60, java.util.concurrent.TimeUnit.SECONDS)) {
+                drillRunning.unlock();
+            } else {
+                LOG.error("the cancelled drill did not finish its cleanup in time; see the drill summary for guests to delete by hand");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** drill=true: the dump is restored as a throwaway copy, checked, destroyed; its result is the drill's. */
     private Result drill(Record record, SnapshotEntry.Dump d, InputStream content) {
         if (sweepDue) {
@@ -209,8 +227,14 @@ public final class ProxmoxExporter implements Exporter {
             drill.sweep(drillReport);
         }
         long size = record.fileInfo() == null ? -1 : record.fileInfo().size();
-        DrillResult r = drill.run(d.name(), d.baseName(), size, content);
-        drillReport.add(r);
+        DrillResult r;
+        drillRunning.lock();
+        try {
+            r = drill.run(d.name(), d.baseName(), size, content);
+            drillReport.add(r);
+        } finally {
+            drillRunning.unlock();
+        }
         if (r.pass()) {
             return Result.ok(record);
         }
@@ -339,6 +363,7 @@ public final class ProxmoxExporter implements Exporter {
         if (inStream) {
             // the host went away before its last record: that is a cancel, not a go-ahead
             abort();
+            awaitDrillCleanup();
             if (pending != null) {
                 finishPending();
             }

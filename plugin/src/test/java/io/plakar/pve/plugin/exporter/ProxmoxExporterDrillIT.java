@@ -192,13 +192,14 @@ class ProxmoxExporterDrillIT {
         byte[] vm = vzdump(node, 100, "0");
         String path = "/" + name("qemu", 100, "vma");
         FakeNode.StreamPause pause = node.pauseAfterBytes("qmrestore", 9900, 128 << 10);
-        // the host sends 512 KiB, then waits until qmrestore is paused inside its data phase, then cancels
-        ExportItem gated = ExportItem.file(path, vm.length, MTIME, () -> new GatedStream(vm, 512 << 10, pause));
+        // the host sends its first 1 MiB chunk, waits until qmrestore is paused inside its data phase
+        // (guest config written, lock: create, volumes allocated), then cancels after its next chunk
+        ExportItem gated = ExportItem.file(path, vm.length, MTIME, () -> new GatedStream(vm, 1 << 20, pause));
         ExporterClient.Outcome o;
         try (PluginProcess p = PluginProcess.spawn(exporterExecutable(), node.env())) {
             ExporterClient c = p.exporter();
             c.init("proxmox+backup", drill("drill_boot", "true"));
-            o = ExportAborter.exportAndAbort(p.channel(), List.of(gated), path, 768 << 10);
+            o = ExportAborter.exportAndAbort(p.channel(), List.of(gated), path, 3 << 19);
             c.close();
             p.closeAndWait(Duration.ofSeconds(90));
             assertTrue(o.aborted());
