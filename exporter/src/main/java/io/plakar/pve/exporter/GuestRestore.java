@@ -36,8 +36,15 @@ final class GuestRestore {
     private final NodeControl node;
     private final AbortableCommands tools;
     private final boolean cleanup;
+    private final boolean linkDown;
 
     GuestRestore(RestoreOptions options, RestoreTarget target, boolean cleanup) {
+        this(options, target, cleanup, false);
+    }
+
+    /** {@code linkDown}: every NIC of a restored guest is disconnected before anything may start it (link_down=true). */
+    GuestRestore(RestoreOptions options, RestoreTarget target, boolean cleanup, boolean linkDown) {
+        this.linkDown = linkDown;
         this.options = options;
         this.target = target;
         this.node = new NodeControl(target.runner());
@@ -225,6 +232,21 @@ final class GuestRestore {
     /** Restores a staged file, then starts the guest when asked or when it ran before; cleans up. */
     void restoreStaged(Plan plan, Staged staged, Optional<String> pool) throws RestoreFailure {
         try {
+            runStaged(plan, staged, pool);
+            startAfter(plan);
+        } finally {
+            if (cleanup) {
+                removeQuietly(staged.dir());
+            }
+        }
+    }
+
+    /**
+     * Runs the restore tool on a staged file and nothing else: the caller owns the staged file
+     * (a drill keeps it to retry under the next VMID when the one it picked was taken meanwhile).
+     */
+    void runStaged(Plan plan, Staged staged, Optional<String> pool) throws RestoreFailure {
+        {
             RestoreCommand cmd = command(plan, staged.path(), pool);
             if (plan.type() == GuestType.LXC && options.storage().isEmpty()) {
                 cmd = cmd.withStorage(containerStorage(staged));
@@ -243,11 +265,6 @@ final class GuestRestore {
             }
             if (!r.ok()) {
                 throw failed(plan, toolName(plan), ToolErrors.of(r), r.stdout() + "\n" + r.stderr());
-            }
-            startAfter(plan);
-        } finally {
-            if (cleanup) {
-                removeQuietly(staged.dir());
             }
         }
     }
@@ -285,7 +302,7 @@ final class GuestRestore {
     RestoreFailure failed(Plan plan, String tool, String errors, String output) {
         String msg = tool + " of " + plan.label() + " failed (" + errors + ")";
         if (!plan.exists() && output.contains("already exists")) {
-            return new RestoreFailure(msg + "; VMID " + plan.vmid() + " is taken (another guest got it since the check,"
+            return new VmidTaken(msg + "; VMID " + plan.vmid() + " is taken (another guest got it since the check,"
                     + " and Proxmox refused to overwrite it): nothing was changed. Restore it under another id with -o newid="
                     + freeId() + ", or overwrite it with -o force_vm_restore=true");
         }
@@ -317,6 +334,13 @@ final class GuestRestore {
         return "";
     }
 
+    /** Proxmox's own atomic check refused the VMID: another guest holds it; nothing was changed. */
+    static final class VmidTaken extends RestoreFailure {
+        VmidTaken(String message) {
+            super(message);
+        }
+    }
+
     /** What a cancel left: the tool was stopped with TERM (it cleans up on that) before anything was removed. */
     RestoreFailure cancelled(Plan plan, String output) {
         return new RestoreFailure("cancelled by the host: " + plan.label() + " was not restored"
@@ -324,6 +348,18 @@ final class GuestRestore {
     }
 
     void startAfter(Plan plan) throws RestoreFailure {
+        if (linkDown) {
+            try {
+                int nics = new GuestCommands(target.runner()).isolate(plan.type(), plan.vmid());
+                TransferLog.log().info("{}: {} NIC(s) disconnected (link_down=true)", plan.label(), nics);
+            } catch (IOException e) {
+                // not started: a guest that should be off the network must not come up on it
+                throw new RestoreFailure(plan.label() + " was restored, but its NICs could not be disconnected ("
+                        + e.getMessage() + "); it was not started", e);
+            } catch (InterruptedException e) {
+                throw interrupted();
+            }
+        }
         if (!options.startOnRestore() && !plan.wasRunning()) {
             return;
         }

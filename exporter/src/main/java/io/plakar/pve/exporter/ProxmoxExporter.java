@@ -37,6 +37,13 @@ public final class ProxmoxExporter implements Exporter {
     private final ProxmoxExporterConfig config;
     private final RestoreTarget target;
     private final GuestRestore steps;
+    /** Drill mode only: the drill's own restore steps (its options: --unique 1, drill_pool, drill_storage, no start). */
+    private final GuestRestore drillSteps;
+    private final DrillRun drill;
+    private final DrillReport drillReport;
+    private boolean sweepDue;
+    /** Held while a drill runs: a Close (host gone, cancel) waits for its guest to be destroyed before the process ends. */
+    private final java.util.concurrent.locks.ReentrantLock drillRunning = new java.util.concurrent.locks.ReentrantLock();
     private int dumpsSeen;
     private DeferredRestore pending;
     private final List<Result> settled = new ArrayList<>();
@@ -48,7 +55,21 @@ public final class ProxmoxExporter implements Exporter {
     ProxmoxExporter(ProxmoxExporterConfig config, RestoreTarget target) {
         this.config = config;
         this.target = target;
-        this.steps = new GuestRestore(config.restore(), target, config.connection().cleanup());
+        this.steps = new GuestRestore(config.restore(), target, config.connection().cleanup(), config.linkDown());
+        DrillOptions d = config.drill();
+        if (d.enabled()) {
+            var o = config.restore();
+            var drillOptions = new ProxmoxExporterConfig.RestoreOptions(java.util.OptionalInt.empty(), d.storage(),
+                    Optional.of(d.pool()), true, false, false, o.bwlimitKiB(), o.transport(), o.shutdownTimeout());
+            // the staged file is always removed by the drill, whatever cleanup= says: a drill leaves nothing
+            this.drillSteps = new GuestRestore(drillOptions, target, true, false);
+            this.drill = new DrillRun(d, target, drillSteps);
+            this.drillReport = new DrillReport(d.report());
+        } else {
+            this.drillSteps = null;
+            this.drill = null;
+            this.drillReport = null;
+        }
     }
 
     /** Reachability: the node answers {@code pvesh get /version} through the runner restores will use. */
@@ -104,6 +125,9 @@ public final class ProxmoxExporter implements Exporter {
         if (wrongNode != null) {
             return Result.failed(record, wrongNode);
         }
+        if (drill != null) {
+            return drill(record, d, content);
+        }
         var opts = config.restore();
         if (opts.newId().isPresent() && dumpsSeen > 1) {
             return Result.failed(record, "newid=" + opts.newId().getAsInt() + " applies to exactly one guest, but this "
@@ -112,6 +136,19 @@ public final class ProxmoxExporter implements Exporter {
         }
         DumpName name = d.name();
         int vmid = opts.newId().orElse(name.vmid());
+        TargetIds ids = config.targetIds();
+        if (ids.active()) {
+            var mapped = ids.targetOf(name.vmid());
+            if (mapped.isEmpty()) {
+                return Result.failed(record, ids.noTarget(name.vmid()));
+            }
+            vmid = mapped.getAsInt();
+            String taken = mappedTargetTaken(name, vmid);
+            if (taken != null) {
+                LOG.error("restore {} {} as {}: {}", name.type().id(), name.vmid(), vmid, taken);
+                return Result.failed(record, taken);
+            }
+        }
         long size = record.fileInfo() == null ? -1 : record.fileInfo().size();
         String what = "restore " + name.type().id() + " " + name.vmid() + (vmid != name.vmid() ? " as " + vmid : "")
                 + " from " + d.baseName();
@@ -150,6 +187,59 @@ public final class ProxmoxExporter implements Exporter {
             TransferLog.ended(what, 0, System.nanoTime() - t0, msg);
             return Result.failed(record, msg);
         }
+    }
+
+    /** A vmid_map/newid_offset target must be free: a mapping never overwrites. Null when free. */
+    private String mappedTargetTaken(DumpName name, int vmid) {
+        try {
+            Optional<io.plakar.pve.proxmox.Guest> g = target.findGuest(vmid);
+            if (g.isEmpty()) {
+                return null;
+            }
+            return "the target VMID " + vmid + " of " + name.type().id() + " " + name.vmid() + " already exists ("
+                    + g.get().status() + " on node " + g.get().node() + "); a mapped restore never overwrites a guest, nothing was changed. Map VMID "
+                    + name.vmid() + " to a free id";
+        } catch (RestoreFailure e) {
+            return e.getMessage();
+        }
+    }
+
+    /** After a cancel: the running drill stops its guest and destroys it (bounded: its commands have timeouts). */
+    private void awaitDrillCleanup() {
+        if (drill == null) {
+            return;
+        }
+        try {
+            if (drillRunning.tryLock(config.shared().stopTimeout().toSeconds() + 15 * 60, java.util.concurrent.TimeUnit.SECONDS)) {
+                drillRunning.unlock();
+            } else {
+                LOG.error("the cancelled drill did not finish its cleanup in time; see the drill summary for guests to delete by hand");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** drill=true: the dump is restored as a throwaway copy, checked, destroyed; its result is the drill's. */
+    private Result drill(Record record, SnapshotEntry.Dump d, InputStream content) {
+        if (sweepDue) {
+            sweepDue = false;
+            drill.sweep(drillReport);
+        }
+        long size = record.fileInfo() == null ? -1 : record.fileInfo().size();
+        DrillResult r;
+        drillRunning.lock();
+        try {
+            r = drill.run(d.name(), d.baseName(), size, content);
+            drillReport.add(r);
+        } finally {
+            drillRunning.unlock();
+        }
+        if (r.pass()) {
+            return Result.ok(record);
+        }
+        return Result.failed(record, "restore drill of " + r.guest() + " failed at " + r.phase() + ": " + r.message()
+                + (r.leftover() != null ? "; LEFT BEHIND, delete by hand: " + r.leftover() : ""));
     }
 
     private Result sidecar(Record record, SnapshotEntry.Sidecar s, InputStream content) {
@@ -207,7 +297,15 @@ public final class ProxmoxExporter implements Exporter {
             finishPending();
         }
         inStream = false;
-        summary.log();
+        logSummary();
+    }
+
+    private void logSummary() {
+        if (drillReport != null) {
+            drillReport.log();
+        } else {
+            summary.log();
+        }
     }
 
     @Override
@@ -215,6 +313,11 @@ public final class ProxmoxExporter implements Exporter {
         aborted = false;
         inStream = true;
         steps.resume();
+        if (drill != null) {
+            drillSteps.resume();
+            drill.resume();
+            sweepDue = true; // every drill run starts by removing what an earlier one left
+        }
     }
 
     /**
@@ -231,6 +334,11 @@ public final class ProxmoxExporter implements Exporter {
         LOG.warn("the host cancelled the restore: stopping the running restore tool (TERM, then KILL after {}s)",
                 config.shared().stopTimeout().toSeconds());
         steps.abort();
+        if (drill != null) {
+            // the drill's tool gets TERM too; its guest is still stopped and destroyed by the drill itself
+            drill.abort();
+            drillSteps.abort();
+        }
     }
 
     private String abandonPending(String problem) {
@@ -255,10 +363,11 @@ public final class ProxmoxExporter implements Exporter {
         if (inStream) {
             // the host went away before its last record: that is a cancel, not a go-ahead
             abort();
+            awaitDrillCleanup();
             if (pending != null) {
                 finishPending();
             }
-            summary.log();
+            logSummary();
         }
         target.close();
     }

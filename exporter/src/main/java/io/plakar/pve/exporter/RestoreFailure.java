@@ -1,7 +1,7 @@
 package io.plakar.pve.exporter;
 
 /** A failure of one guest's restore whose message is written for the user. */
-final class RestoreFailure extends Exception {
+class RestoreFailure extends Exception {
     RestoreFailure(String message) {
         super(message);
     }

@@ -9,6 +9,7 @@ import io.plakar.pve.runner.Runner;
 import io.plakar.pve.sdk.ConnectorException;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -122,6 +123,18 @@ final class RestoreTarget implements AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** Every guest of the cluster (VMs and CTs, every node), for picking free drill VMIDs and the sweep. */
+    List<Guest> clusterGuests() throws RestoreFailure {
+        try {
+            return cluster.inventory().guests();
+        } catch (IOException | ConnectorException e) {
+            throw new RestoreFailure("cannot read the cluster inventory to find free VMIDs: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreFailure("interrupted");
+        }
     }
 
     String origin() {
