@@ -57,7 +57,21 @@ public record ProxmoxExporterConfig(Connection connection, RestoreOptions restor
 
     /** Reads every key; connection keys through the shared {@link ConnectionConfig} (same meaning as the importer's). */
     public static ProxmoxExporterConfig parse(Map<String, String> values) throws ConnectorException {
-        ConfigReader r = new ConfigReader(CONNECTOR, values);
+        return parse(new ConfigReader(CONNECTOR, values));
+    }
+
+    /** Every key this connector accepts: what its schema in the package must describe. */
+    public static java.util.Set<String> keys() {
+        ConfigReader r = new ConfigReader(CONNECTOR, Map.of());
+        try {
+            parse(r);
+        } catch (ConnectorException expected) {
+            // an empty configuration is invalid; every key was registered on the way
+        }
+        return r.knownKeys();
+    }
+
+    private static ProxmoxExporterConfig parse(ConfigReader r) throws ConnectorException {
         ConnectionConfig cc = ConnectionConfig.read(r);
         // backup-only keys of a shared source/destination config: accepted, unused on restore
         r.accept("backup_compression", "backup_mode");

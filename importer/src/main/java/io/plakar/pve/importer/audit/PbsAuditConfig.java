@@ -226,7 +226,7 @@ public record PbsAuditConfig(String host, int port, String tokenId, String token
             }
         } else {
             for (String k : List.of("pve_token_id", "pve_token_secret", "pve_fingerprint", "pve_tls_insecure")) {
-                if (values.containsKey(k)) {
+                if (r.has(k)) {
                     r.problem(k, "needs pve_url");
                 }
             }

@@ -17,6 +17,7 @@ final class ArgvAllowList {
     static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._,:/=@+-]+");
     static final Pattern OPTION = Pattern.compile("--[a-z][a-z0-9-]*");
     static final Pattern API_PATH = Pattern.compile("(/[A-Za-z0-9._-]+){1,6}");
+    static final Pattern PRIVATE_DIR = Pattern.compile("\\.plakar-[0-9a-f]{16}");
     static final Pattern DUMP = Pattern.compile("vzdump-(qemu|lxc)-[1-9][0-9]{2,8}-\\d{4}_\\d\\d_\\d\\d-\\d\\d_\\d\\d_\\d\\d\\.(vma|tar)(\\.(zst|gz|lzo))?");
     static final Set<String> QM = Set.of("status", "config", "stop", "start", "shutdown", "unlock", "list", "destroy", "set");
     static final Set<String> PCT = Set.of("status", "config", "stop", "start", "shutdown", "unlock", "list", "destroy", "set", "restore");
@@ -85,7 +86,17 @@ final class ArgvAllowList {
             return true;
         }
         int slash = s.lastIndexOf('/');
-        return slash > 0 && dumpDirs.contains(s.substring(0, slash)) && DUMP.matcher(s.substring(slash + 1)).matches();
+        return slash > 0 && inDumpDir(s.substring(0, slash), dumpDirs) && DUMP.matcher(s.substring(slash + 1)).matches();
+    }
+
+    /** A configured dump_dir, or one of the plugin's private run directories directly inside one. */
+    static boolean inDumpDir(String dir, Set<String> dumpDirs) {
+        if (dumpDirs.contains(dir)) {
+            return true;
+        }
+        int slash = dir.lastIndexOf('/');
+        return slash > 0 && dumpDirs.contains(dir.substring(0, slash))
+                && PRIVATE_DIR.matcher(dir.substring(slash + 1)).matches();
     }
 
     /** --name value pairs; a value is SAFE, or exactly a configured dump directory after --dumpdir. */
@@ -100,7 +111,7 @@ final class ArgvAllowList {
             }
             String v = opts.get(++i);
             if (o.equals("--dumpdir")) {
-                if (!dumpDirs.contains(v)) {
+                if (!inDumpDir(v, dumpDirs)) {
                     return "--dumpdir is not a configured dump_dir";
                 }
             } else if (!SAFE.matcher(v).matches()) {
