@@ -84,9 +84,13 @@ public final class PbsAuditImporter implements Importer {
         return cfg;
     }
 
+    /**
+     * STREAM: Import runs once. Without it plakar runs the importer a second time to count the
+     * files, which would read the whole PBS/PVE estate twice.
+     */
     @Override
     public ConnectorInfo info() {
-        return new ConnectorInfo(cfg.host(), PbsAuditConfig.PROTOCOL, "/", 0);
+        return new ConnectorInfo(cfg.host(), PbsAuditConfig.PROTOCOL, "/", ConnectorInfo.STREAM);
     }
 
     @Override

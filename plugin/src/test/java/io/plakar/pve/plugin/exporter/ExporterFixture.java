@@ -5,7 +5,7 @@ import io.plakar.pve.proto.connectors.Result;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.ExporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.ProcResult;
 
 import java.io.ByteArrayInputStream;
@@ -36,7 +36,7 @@ final class ExporterFixture {
     }
 
     /** The bytes `vzdump <vmid> --stdout 1 --compress <c>` writes on the fake node. */
-    static byte[] vzdump(FakeNode node, int vmid, String compress) {
+    static byte[] vzdump(SimulatedCluster node, int vmid, String compress) {
         ProcResult r = node.run("vzdump", Integer.toString(vmid), "--stdout", "1", "--compress", compress);
         assertEquals(0, r.exitCode(), r.toString());
         return r.stdout();
@@ -50,7 +50,7 @@ final class ExporterFixture {
         return ExportItem.file(path, content.length, MTIME, () -> new ByteArrayInputStream(content));
     }
 
-    static Map<String, String> localConfig(FakeNode node, Path dumpDir, String... kv) {
+    static Map<String, String> localConfig(SimulatedCluster node, Path dumpDir, String... kv) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("location", "proxmox+backup://localhost");
         c.put("mode", "local");
@@ -63,7 +63,7 @@ final class ExporterFixture {
     }
 
     /** Spawns the packaged exporter with the simulator on PATH, runs Init + Export, closes. */
-    static Run export(FakeNode node, Map<String, String> config, List<ExportItem> items) {
+    static Run export(SimulatedCluster node, Map<String, String> config, List<ExportItem> items) {
         try (PluginProcess p = PluginProcess.spawn(exporterExecutable(), node.env())) {
             ExporterClient c = p.exporter();
             c.init("proxmox+backup", config);
@@ -109,7 +109,7 @@ final class ExporterFixture {
     }
 
     /** The simulator's restore records, newest last. */
-    static List<Map<String, Object>> restoresFor(FakeNode node, int vmid) {
+    static List<Map<String, Object>> restoresFor(SimulatedCluster node, int vmid) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> r : node.restores()) {
             if (String.valueOf(r.get("vmid")).equals(Integer.toString(vmid))) {

@@ -4,7 +4,7 @@ import io.grpc.StatusRuntimeException;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.ExporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.Guest;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxmoxExporterClusterIT {
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd pve1;
     LoopbackSshd pve2;
     Path knownHosts;
@@ -46,7 +46,7 @@ class ProxmoxExporterClusterIT {
 
     @BeforeAll
     void startCluster() throws Exception {
-        node = FakeNode.create("empty");
+        node = SimulatedCluster.create("empty");
         node.addNode("pve1", "127.0.0.1", true).addNode("pve2", "127.0.0.2", true).setLocalNode("pve1");
         node.addGuest(Guest.qemu(200, "vm200").node("pve2").diskBytes(1L << 20).stopped());
         node.addGuest(Guest.lxc(201, "ct201").node("pve2").diskBytes(1L << 20).stopped());

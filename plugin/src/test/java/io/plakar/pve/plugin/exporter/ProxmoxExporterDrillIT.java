@@ -4,7 +4,7 @@ import io.plakar.pve.testkit.host.ExportAborter;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.ExporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.Guest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,14 +27,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Restore drills and bulk DR restores through the packaged exporter on the simulated node. */
 class ProxmoxExporterDrillIT {
-    private FakeNode node;
+    private SimulatedCluster node;
     private Path dumpDir;
     private Path report;
     private final String vmPath = "/" + name("qemu", 100, "vma.zst");
 
     @BeforeEach
     void setUp() throws Exception {
-        node = FakeNode.create();
+        node = SimulatedCluster.create();
         node.addPool("plakar-drill", "restore drills");
         dumpDir = node.newDumpDir("restore");
         report = node.tempRoot().resolve("drills-" + System.nanoTime() + ".jsonl");
@@ -112,7 +112,7 @@ class ProxmoxExporterDrillIT {
         node.updateGuest(100, g -> g.agent(true));
         byte[] vm = vzdump(node, 100, "zstd");
         // the copy restored under 9900 gets the simulator's never_boots while qmrestore is paused
-        FakeNode.StreamPause pause = node.pauseAfterBytes("qmrestore", 9900, 65536);
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("qmrestore", 9900, 65536);
         CompletableFuture<Run> running = CompletableFuture.supplyAsync(() ->
                 export(node, drill("drill_boot", "true", "drill_timeout", "1s"), List.of(file(vmPath, vm))));
         pause.awaitPaused(Duration.ofSeconds(60));
@@ -191,7 +191,7 @@ class ProxmoxExporterDrillIT {
     void cancelMidDrillStopsTheToolAndDestroysTheGuest() throws Exception {
         byte[] vm = vzdump(node, 100, "0");
         String path = "/" + name("qemu", 100, "vma");
-        FakeNode.StreamPause pause = node.pauseAfterBytes("qmrestore", 9900, 128 << 10);
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("qmrestore", 9900, 128 << 10);
         // the host sends its first 1 MiB chunk, waits until qmrestore is paused inside its data phase
         // (guest config written, lock: create, volumes allocated), then cancels after its next chunk
         ExportItem gated = ExportItem.file(path, vm.length, MTIME, () -> new GatedStream(vm, 1 << 20, pause));
@@ -265,10 +265,10 @@ class ProxmoxExporterDrillIT {
     private static final class GatedStream extends InputStream {
         private final ByteArrayInputStream in;
         private final long gateAt;
-        private final FakeNode.StreamPause pause;
+        private final SimulatedCluster.StreamPause pause;
         private long pos;
 
-        GatedStream(byte[] b, long gateAt, FakeNode.StreamPause pause) {
+        GatedStream(byte[] b, long gateAt, SimulatedCluster.StreamPause pause) {
             this.in = new ByteArrayInputStream(b);
             this.gateAt = gateAt;
             this.pause = pause;

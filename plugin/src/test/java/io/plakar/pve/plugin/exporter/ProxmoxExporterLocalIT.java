@@ -2,7 +2,7 @@ package io.plakar.pve.plugin.exporter;
 
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.PluginProcess;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,12 +20,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The packaged proxmoxExporter in mode=local on the simulated node. */
 class ProxmoxExporterLocalIT {
-    private FakeNode node;
+    private SimulatedCluster node;
     private Path dumpDir;
 
     @BeforeEach
     void setUp() throws Exception {
-        node = FakeNode.create();
+        node = SimulatedCluster.create();
         dumpDir = node.newDumpDir("restore");
     }
 

@@ -1,7 +1,7 @@
 package io.plakar.pve.plugin.exporter;
 
 import io.plakar.pve.testkit.host.ExportItem;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The packaged proxmoxExporter in mode=remote through a real sshd on 127.0.0.1 running the simulator. */
 class ProxmoxExporterRemoteIT {
-    private FakeNode node;
+    private SimulatedCluster node;
     private LoopbackSshd sshd;
     private Path dumpDir;
 
     @BeforeEach
     void setUp() throws Exception {
-        node = FakeNode.create();
+        node = SimulatedCluster.create();
         sshd = LoopbackSshd.start(node);
         dumpDir = node.newDumpDir("remote");
     }

@@ -6,7 +6,7 @@ import io.plakar.pve.testkit.host.ExporterClient;
 import io.plakar.pve.testkit.host.ImporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ class ProxmoxRoundTripIT {
 
     @Test
     void importThenExportStagesTheIdenticalBytes() throws Exception {
-        try (FakeNode node = FakeNode.create()) {
+        try (SimulatedCluster node = SimulatedCluster.create()) {
             Path store = Files.createDirectories(node.tempRoot().resolve("snapshot"));
             Snapshot snap;
             try (PluginProcess p = PluginProcess.spawn(Path.of(System.getProperty("plugin.dist"), "proxmoxImporter"), node.env())) {

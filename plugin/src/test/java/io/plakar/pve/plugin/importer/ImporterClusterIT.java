@@ -3,7 +3,7 @@ package io.plakar.pve.plugin.importer;
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.Guest;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import io.plakar.pve.testkit.sim.ProcResult;
@@ -50,7 +50,7 @@ class ImporterClusterIT {
     /** Lower bound of one slowed dump's duration (two sleeps), with a margin for clock granularity. */
     static final double MIN_SLOW_DUMP_S = 2 * SLOW_MS_PER_MIB / 1000.0 - 0.05;
 
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd pve1;
     LoopbackSshd pve2;
     Path knownHosts;
@@ -59,7 +59,7 @@ class ImporterClusterIT {
 
     @BeforeAll
     void startCluster() throws Exception {
-        node = FakeNode.create("empty");
+        node = SimulatedCluster.create("empty");
         node.putEnv("PVE_FAKE_NOW", ImporterItSupport.NOW);
         node.addNode("pve1", "127.0.0.1", true).addNode("pve2", "127.0.0.2", true).setLocalNode("pve1");
         for (Map.Entry<Integer, String> e : HOME.entrySet()) {

@@ -3,7 +3,7 @@ package io.plakar.pve.plugin.importer;
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.ProcResult;
 
 import java.io.IOException;
@@ -29,8 +29,8 @@ final class ImporterItSupport {
     private ImporterItSupport() {
     }
 
-    static FakeNode node() throws IOException {
-        FakeNode n = FakeNode.create();
+    static SimulatedCluster node() throws IOException {
+        SimulatedCluster n = SimulatedCluster.create();
         n.putEnv("PVE_FAKE_NOW", NOW);
         return n;
     }
@@ -57,7 +57,7 @@ final class ImporterItSupport {
     }
 
     /** The bytes the fake vzdump writes to stdout for this guest, run directly (no plugin). */
-    static byte[] reference(FakeNode node, int vmid, String compress, Path dumpDir) {
+    static byte[] reference(SimulatedCluster node, int vmid, String compress, Path dumpDir) {
         ProcResult r = node.run("vzdump", Integer.toString(vmid), "--stdout", "1", "--mode", "snapshot",
                 "--compress", compress, "--dumpdir", dumpDir.toString());
         assertEquals(0, r.exitCode(), r.stderr());
@@ -108,7 +108,7 @@ final class ImporterItSupport {
 
     /** pids of the vzdump runs the fake recorded that are still alive. */
     @SuppressWarnings("unchecked")
-    static List<Long> liveVzdumps(FakeNode node) {
+    static List<Long> liveVzdumps(SimulatedCluster node) {
         List<Long> alive = new ArrayList<>();
         for (Map<String, Object> a : node.audit()) {
             if ("vzdump".equals(a.get("tool"))) {
@@ -119,7 +119,7 @@ final class ImporterItSupport {
         return alive;
     }
 
-    static void waitNoVzdump(FakeNode node) throws InterruptedException {
+    static void waitNoVzdump(SimulatedCluster node) throws InterruptedException {
         for (int i = 0; i < 100 && !liveVzdumps(node).isEmpty(); i++) {
             Thread.sleep(100);
         }

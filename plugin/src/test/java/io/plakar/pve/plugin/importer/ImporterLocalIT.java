@@ -4,7 +4,7 @@ import io.grpc.StatusRuntimeException;
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The packaged proxmoxImporter in mode=local, against the simulator on PATH. */
 class ImporterLocalIT {
-    FakeNode node;
+    SimulatedCluster node;
     Path dumpDir;
 
     @BeforeEach

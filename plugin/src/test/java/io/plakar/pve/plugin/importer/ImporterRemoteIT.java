@@ -4,7 +4,7 @@ import io.grpc.StatusRuntimeException;
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /** The packaged proxmoxImporter in mode=remote, through a real OpenSSH sshd on 127.0.0.1 whose sessions run the simulator. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ImporterRemoteIT {
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd sshd;
     Path dumpDir;
 
@@ -166,7 +166,7 @@ class ImporterRemoteIT {
 
         node.updateGuest(100, g -> g.lock(null));
         // the drop lands mid-dump: vzdump pauses after 4 MiB, the connection dies, vzdump goes on
-        FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
         CompletableFuture<Void> drop = CompletableFuture.runAsync(() -> {
             pause.awaitPaused(java.time.Duration.ofSeconds(60));
             sshd.dropConnections();

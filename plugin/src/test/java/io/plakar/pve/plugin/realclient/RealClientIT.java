@@ -3,7 +3,7 @@ package io.plakar.pve.plugin.realclient;
 import io.plakar.pve.plugin.packaging.PlakarBinaries;
 import io.plakar.pve.testkit.pbs.FakePbs;
 import io.plakar.pve.testkit.pbs.Snap;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import io.plakar.pve.testkit.sim.ProcResult;
 import io.plakar.pve.tools.plakar.Cmd;
@@ -45,7 +45,7 @@ class RealClientIT {
 
     Path tmp;
     PlakarHome plakar;
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd sshd;
     Path dumpDir;
     Path repo;
@@ -58,7 +58,7 @@ class RealClientIT {
     void install() throws Exception {
         Path bin = PlakarBinaries.plakar();
         tmp = Files.createTempDirectory("realclient-");
-        node = FakeNode.create();
+        node = SimulatedCluster.create();
         node.putEnv("PVE_FAKE_NOW", NOW);
         dumpDir = node.newDumpDir("dump");
         plakar = new PlakarHome(bin, tmp.resolve("home"));
@@ -195,7 +195,7 @@ class RealClientIT {
 
     @Test
     void wholeSnapshotRestoreOnAFreshNode() throws Exception {
-        try (FakeNode fresh = FakeNode.create()) {
+        try (SimulatedCluster fresh = SimulatedCluster.create()) {
             fresh.removeGuest(100).removeGuest(101);
             Path freshDump = fresh.newDumpDir("dump");
             Map<String, String> env = new java.util.HashMap<>(plakar.environment());

@@ -3,7 +3,7 @@ package io.plakar.pve.plugin.reliability;
 import io.plakar.pve.proto.connectors.Result;
 import io.plakar.pve.testkit.host.ExportAborter;
 import io.plakar.pve.testkit.host.ExportItem;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ExporterFaultsIT {
     enum Mode { LOCAL, REMOTE }
 
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd sshd;
     Path dumpDir;
     byte[] vm;

@@ -8,7 +8,7 @@ import io.plakar.pve.proto.connectors.Result;
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +47,7 @@ class HostileInputIT {
     static final int GENERATED = Integer.getInteger("reliability.generated", 600);
     static final String SECRET = "hostile-base-secret-4b8e1f";
 
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd sshd;
     Path dumpDir;
     Path canary;

@@ -2,7 +2,7 @@ package io.plakar.pve.plugin.reliability;
 
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.Guest;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ImporterFaultsIT {
     enum Mode { LOCAL, REMOTE }
 
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd sshd;
     Path dumpDir;
     String ref100;
@@ -187,7 +187,7 @@ class ImporterFaultsIT {
     @Test
     void sshConnectionDroppedMidBackup() throws Exception {
         node.updateGuest(100, g -> g.diskBytes(96L << 20));
-        FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
         run(Mode.REMOTE, "SSH connection dropped mid-backup (after 4 MiB of the dump)", config(Mode.REMOTE, dumpDir),
                 BackupOptions.defaults(), p -> {
                     pause.awaitPaused(Duration.ofSeconds(60));
@@ -210,7 +210,7 @@ class ImporterFaultsIT {
     @Test
     void sshConnectionDroppedWhileVzdumpWritesToDumpDir() throws Exception {
         node.updateGuest(100, g -> g.diskBytes(96L << 20));
-        FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 4L << 20);
         run(Mode.REMOTE, "SSH connection dropped while vzdump writes dump_dir (transport=dumpdir)",
                 config(Mode.REMOTE, dumpDir, "transport", "dumpdir"), BackupOptions.defaults(), p -> {
                     pause.awaitPaused(Duration.ofSeconds(60));

@@ -4,7 +4,7 @@ import io.plakar.pve.proto.connectors.Result;
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.Guest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +35,7 @@ class LoadIT {
 
     @Test
     void twoHundredGuestsBackupAndRestore(@TempDir Path store) throws Exception {
-        try (FakeNode node = Rel.node()) {
+        try (SimulatedCluster node = Rel.node()) {
             node.addPool("load", "load test");
             for (int i = 0; i < GUESTS; i++) {
                 int vmid = 1000 + i;

@@ -2,7 +2,7 @@ package io.plakar.pve.plugin.reliability;
 
 import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ public final class LongStreamBench {
         long gib = args.length > 0 ? Long.parseLong(args[0]) : 16;
         long bytes = gib << 30;
         System.setProperty("testhost.quiet", "true");
-        try (FakeNode node = Rel.node()) {
+        try (SimulatedCluster node = Rel.node()) {
             node.putEnv("PVE_FAKE_DISK_BYTES_100", Long.toString(bytes));
             Path dumpDir = node.newDumpDir("bench");
             List<long[]> series = new ArrayList<>(); // {seconds, VmRSS KiB}

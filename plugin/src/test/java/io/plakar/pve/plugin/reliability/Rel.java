@@ -5,7 +5,7 @@ import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.ExporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import io.plakar.pve.testkit.sim.ProcResult;
 
@@ -49,8 +49,8 @@ final class Rel {
         return DIST.resolve("pbsAuditImporter");
     }
 
-    static FakeNode node() throws IOException {
-        FakeNode n = FakeNode.create();
+    static SimulatedCluster node() throws IOException {
+        SimulatedCluster n = SimulatedCluster.create();
         n.putEnv("PVE_FAKE_NOW", NOW);
         return n;
     }
@@ -123,7 +123,7 @@ final class Rel {
         return m;
     }
 
-    static Map<String, String> local(FakeNode node, Path dumpDir, String... kv) {
+    static Map<String, String> local(SimulatedCluster node, Path dumpDir, String... kv) {
         Map<String, String> m = cfg("location", "proxmox+backup://localhost", "mode", "local",
                 "node", node.localNode(), "dump_dir", dumpDir.toString());
         m.putAll(cfg(kv));
@@ -149,7 +149,7 @@ final class Rel {
     }
 
     /** The bytes the fake vzdump writes for this guest when run directly (no plugin). */
-    static byte[] reference(FakeNode node, int vmid, String compress) {
+    static byte[] reference(SimulatedCluster node, int vmid, String compress) {
         ProcResult r = node.run("vzdump", Integer.toString(vmid), "--stdout", "1", "--mode", "snapshot",
                 "--compress", compress);
         assertEquals(0, r.exitCode(), r.stderr());

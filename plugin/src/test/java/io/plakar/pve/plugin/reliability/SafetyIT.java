@@ -5,7 +5,7 @@ import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.ExportAborter;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.Guest;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SafetyIT {
     enum Mode { LOCAL, REMOTE }
 
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd sshd;
     Path dumpDir;
     byte[] vm100;
@@ -148,7 +148,7 @@ class SafetyIT {
      */
     @Test
     void aFailedDumpNeverRemovesAScheduledJobsArchive() throws Exception {
-        FakeNode.ScheduledJob job = node.scheduledJob(node.localNode(), 100, dumpDir, 1 << 20);
+        SimulatedCluster.ScheduledJob job = node.scheduledJob(node.localNode(), 100, dumpDir, 1 << 20);
         node.fault("vzdump", 100, "fail_after_bytes", "bytes", 65536, "message", "disk read error");
         CompletableFuture<Snapshot> ours = CompletableFuture.supplyAsync(() -> {
             try (Rel.Plugin p = Rel.importer(node.env(), "safety dump behind a scheduled job")) {
@@ -286,7 +286,7 @@ class SafetyIT {
 
     @Test
     void aConnectionDroppedDuringTheInventoryIsRetried() {
-        FakeNode.StreamPause pause = node.pausePvesh("/cluster/resources");
+        SimulatedCluster.StreamPause pause = node.pausePvesh("/cluster/resources");
         CompletableFuture<Void> drop = CompletableFuture.runAsync(() -> {
             pause.awaitPaused(Duration.ofSeconds(60));
             sshd.dropConnections();

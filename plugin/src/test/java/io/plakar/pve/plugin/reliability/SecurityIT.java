@@ -7,7 +7,7 @@ import io.plakar.pve.testkit.host.Snapshot;
 import io.plakar.pve.testkit.pbs.FakePbs;
 import io.plakar.pve.testkit.pbs.FakePve;
 import io.plakar.pve.testkit.pbs.Snap;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecurityIT {
-    FakeNode node;
+    SimulatedCluster node;
     LoopbackSshd sshd;
     Path dumpDir;
     Path otherKnownHosts;

@@ -184,6 +184,6 @@ public final class Guest {
 
     @Override
     public String toString() {
-        return MiniJson.write(toMap());
+        return StateJson.write(toMap());
     }
 }

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real OpenSSH sshd on 127.0.0.1:&lt;free port&gt; whose sessions run the simulator's fake Proxmox
- * tools for one node of a {@link FakeNode} state (via {@code simulator/sshd/start-sshd.sh}).
+ * tools for one node of a {@link SimulatedCluster} state (via {@code simulator/sshd/start-sshd.sh}).
  *
- * <p>Clusters: every address of 127.0.0.0/8 is loopback on Linux, so {@link #start(FakeNode, String,
+ * <p>Clusters: every address of 127.0.0.0/8 is loopback on Linux, so {@link #start(SimulatedCluster, String,
  * String, int)} can run node pve1 on 127.0.0.1:P and pve2 on 127.0.0.2:P — the same port, as a real
  * cluster's nodes share {@code conn_port}. {@link #trustClientKeysOf} makes one set of credentials
  * work on every node and {@link #writeKnownHosts} writes one known_hosts file for all of them.
@@ -36,7 +36,7 @@ public final class LoopbackSshd implements AutoCloseable {
     /** Listen address of the single-node starters. */
     public static final String DEFAULT_ADDRESS = "127.0.0.1";
 
-    private final FakeNode fakeNode;
+    private final SimulatedCluster fakeNode;
     private final String nodeName;
     private final String listenAddress;
     private final Path workDir;
@@ -50,7 +50,7 @@ public final class LoopbackSshd implements AutoCloseable {
     private Process process;
     private int port;
 
-    private LoopbackSshd(FakeNode fakeNode, String nodeName, String listenAddress, Path workDir, String user,
+    private LoopbackSshd(SimulatedCluster fakeNode, String nodeName, String listenAddress, Path workDir, String user,
                          String password, Path identity, Path encryptedIdentity) throws IOException {
         this.fakeNode = fakeNode;
         this.nodeName = nodeName;
@@ -63,7 +63,7 @@ public final class LoopbackSshd implements AutoCloseable {
         this.knownHosts = workDir.resolve("known_hosts");
         Path srv = workDir.resolve("srv");
         Files.createDirectories(srv);
-        FakeNode.setPerms(srv, "rwxr-xr-x");
+        SimulatedCluster.setPerms(srv, "rwxr-xr-x");
         Path hostKey = srv.resolve("ssh_host_ed25519_key");
         run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "pve-sim-" + nodeName, "-f", hostKey.toString()));
         this.hostPublicKey = Files.readString(srv.resolve("ssh_host_ed25519_key.pub")).trim();
@@ -72,16 +72,16 @@ public final class LoopbackSshd implements AutoCloseable {
         String authorized = Files.readString(Path.of(identity + ".pub")).trim() + "\n"
                 + Files.readString(Path.of(encryptedIdentity + ".pub")).trim() + "\n";
         Files.writeString(srv.resolve("authorized_keys"), authorized);
-        FakeNode.setPerms(srv.resolve("authorized_keys"), "rw-r--r--");
+        SimulatedCluster.setPerms(srv.resolve("authorized_keys"), "rw-r--r--");
     }
 
     /** Starts an sshd for the fake cluster's local node. */
-    public static LoopbackSshd start(FakeNode node) throws IOException {
+    public static LoopbackSshd start(SimulatedCluster node) throws IOException {
         return start(node, node.localNode());
     }
 
     /** Starts an sshd whose sessions run "on" {@code nodeName} (PVE_FAKE_NODE). */
-    public static LoopbackSshd start(FakeNode node, String nodeName) throws IOException {
+    public static LoopbackSshd start(SimulatedCluster node, String nodeName) throws IOException {
         return start(node, nodeName, DEFAULT_ADDRESS, 0);
     }
 
@@ -89,7 +89,7 @@ public final class LoopbackSshd implements AutoCloseable {
      * Starts an sshd on {@code listenAddress:port} (a 127.x.y.z address; port 0 picks a free one)
      * whose sessions run "on" {@code nodeName}. A fixed port is tried once: the caller chose it.
      */
-    public static LoopbackSshd start(FakeNode node, String nodeName, String listenAddress, int port) throws IOException {
+    public static LoopbackSshd start(SimulatedCluster node, String nodeName, String listenAddress, int port) throws IOException {
         InetAddress a = InetAddress.getByName(listenAddress);
         if (!(a instanceof Inet4Address) || !a.isLoopbackAddress()) {
             throw new IllegalArgumentException("listen address must be an IPv4 loopback address (127.x.y.z): " + listenAddress);
@@ -104,7 +104,7 @@ public final class LoopbackSshd implements AutoCloseable {
             ensureTestUser(user, password);
         }
         Path work = Files.createTempDirectory(node.tempRoot(), "sshd-" + nodeName + "-");
-        FakeNode.setPerms(work, "rwxr-xr-x");
+        SimulatedCluster.setPerms(work, "rwxr-xr-x");
         Path id = work.resolve("id_ed25519");
         run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "plakar-test", "-f", id.toString()));
         Path encId = work.resolve("id_ed25519_enc");
@@ -119,7 +119,7 @@ public final class LoopbackSshd implements AutoCloseable {
         int attempts = fixedPort == 0 ? 5 : 1;
         for (int attempt = 0; attempt < attempts; attempt++) {
             port = fixedPort == 0 ? freePort(listenAddress) : fixedPort;
-            Path script = FakeNode.repoRoot().resolve("simulator").resolve("sshd").resolve("start-sshd.sh");
+            Path script = SimulatedCluster.repoRoot().resolve("simulator").resolve("sshd").resolve("start-sshd.sh");
             ProcessBuilder pb = new ProcessBuilder(script.toString(), workDir.resolve("srv").toString(),
                     Integer.toString(port), fakeNode.stateDir().toString(), nodeName, user, listenAddress);
             pb.redirectErrorStream(true);
@@ -242,7 +242,7 @@ public final class LoopbackSshd implements AutoCloseable {
         return nodeName;
     }
 
-    public FakeNode fakeNode() {
+    public SimulatedCluster fakeNode() {
         return fakeNode;
     }
 
@@ -268,7 +268,7 @@ public final class LoopbackSshd implements AutoCloseable {
 
     /** Runs {@code remoteCommand} over ssh with the system client and waits. */
     public ProcResult ssh(String remoteCommand) throws IOException {
-        return FakeNode.exec(sshCommand(remoteCommand), Map.of(), null, 300);
+        return SimulatedCluster.exec(sshCommand(remoteCommand), Map.of(), null, 300);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -342,12 +342,12 @@ public final class LoopbackSshd implements AutoCloseable {
     /** Creates the unprivileged test user (root only) if missing and (re)sets its password. */
     public static synchronized void ensureTestUser(String user, String password) throws IOException {
         if (!userExists(user)) {
-            ProcResult r = FakeNode.exec(List.of("useradd", "-m", "-s", "/bin/sh", user), Map.of(), null, 60);
+            ProcResult r = SimulatedCluster.exec(List.of("useradd", "-m", "-s", "/bin/sh", user), Map.of(), null, 60);
             if (r.exitCode() != 0 && !userExists(user)) {
                 throw new IOException("useradd " + user + " failed: " + r.stderr());
             }
         }
-        ProcResult r = FakeNode.exec(List.of("chpasswd"), Map.of(),
+        ProcResult r = SimulatedCluster.exec(List.of("chpasswd"), Map.of(),
                 (user + ":" + password + "\n").getBytes(StandardCharsets.UTF_8), 60);
         if (r.exitCode() != 0) {
             throw new IOException("chpasswd failed: " + r.stderr());
@@ -355,7 +355,7 @@ public final class LoopbackSshd implements AutoCloseable {
     }
 
     private static boolean userExists(String user) throws IOException {
-        return FakeNode.exec(List.of("id", "-u", user), Map.of(), null, 30).exitCode() == 0;
+        return SimulatedCluster.exec(List.of("id", "-u", user), Map.of(), null, 30).exitCode() == 0;
     }
 
     private static int freePort(String address) throws IOException {
@@ -366,7 +366,7 @@ public final class LoopbackSshd implements AutoCloseable {
     }
 
     private static String run(List<String> cmd) throws IOException {
-        ProcResult r = FakeNode.exec(cmd, Map.of(), null, 60);
+        ProcResult r = SimulatedCluster.exec(cmd, Map.of(), null, 60);
         if (r.exitCode() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + r.stderr());
         }

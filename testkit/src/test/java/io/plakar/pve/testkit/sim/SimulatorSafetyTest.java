@@ -28,11 +28,11 @@ import org.junit.jupiter.api.Test;
  */
 class SimulatorSafetyTest {
     static final Duration T = Duration.ofSeconds(60);
-    FakeNode node;
+    SimulatedCluster node;
 
     @BeforeEach
     void setUp() throws IOException {
-        node = FakeNode.create("demo");
+        node = SimulatedCluster.create("demo");
         node.putEnv("PVE_FAKE_NOW", "1714557600");
     }
 
@@ -131,8 +131,8 @@ class SimulatorSafetyTest {
     @Test
     void restoreHoldsCreateLockAndCleansUpOnTerm() throws Exception {
         byte[] vm = vmDump(100);
-        FakeNode.StreamPause pause = node.pauseAfterBytes("qmrestore", 110, 200_000);
-        FakeNode.Background bg = node.background("pve1", vm, "qmrestore", "-", "110", "--force", "1");
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("qmrestore", 110, 200_000);
+        SimulatedCluster.Background bg = node.background("pve1", vm, "qmrestore", "-", "110", "--force", "1");
         pause.awaitPaused(T);
         Guest g = node.guest(110);
         assertEquals("create", g.lock());
@@ -152,8 +152,8 @@ class SimulatorSafetyTest {
 
     @Test
     void restoreKilledLeavesCreateLockAndVolumes() throws Exception {
-        FakeNode.StreamPause pause = node.pauseAfterBytes("qmrestore", 170, 200_000);
-        FakeNode.Background bg = node.background("pve1", vmDump(100), "qmrestore", "-", "170");
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("qmrestore", 170, 200_000);
+        SimulatedCluster.Background bg = node.background("pve1", vmDump(100), "qmrestore", "-", "170");
         pause.awaitPaused(T);
         bg.signal("KILL");
         assertEquals(137, bg.await(T).exitCode());
@@ -167,8 +167,8 @@ class SimulatorSafetyTest {
     @Test
     void pctRestoreTermRemovesTheConfigItCreated() throws Exception {
         byte[] ct = node.run("vzdump", "101", "--stdout", "1").stdout();
-        FakeNode.StreamPause pause = node.pauseAfterBytes("pct", 180, 100_000);
-        FakeNode.Background bg = node.background("pve1", ct, "pct", "restore", "180", "-", "--rootfs", "local-lvm:1");
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("pct", 180, 100_000);
+        SimulatedCluster.Background bg = node.background("pve1", ct, "pct", "restore", "180", "-", "--rootfs", "local-lvm:1");
         pause.awaitPaused(T);
         assertEquals("create", node.guest(180).lock());
         bg.signal("TERM");
@@ -181,8 +181,8 @@ class SimulatorSafetyTest {
     @Test
     void vzdumpLocksTheGuestAndCleansUpOnTermIntHupPipe() throws Exception {
         for (String sig : List.of("TERM", "INT", "HUP", "PIPE")) {
-            FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 65536);
-            FakeNode.Background bg = node.background("pve1", null, "vzdump", "100", "--stdout", "1");
+            SimulatedCluster.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 65536);
+            SimulatedCluster.Background bg = node.background("pve1", null, "vzdump", "100", "--stdout", "1");
             pause.awaitPaused(T);
             assertEquals("backup", node.guest(100).lock(), sig);
             assertEquals(bg.pid(), pause.pid());
@@ -200,8 +200,8 @@ class SimulatorSafetyTest {
     @Test
     void vzdumpKilledKeepsLockStopModeGuestStoppedAndSnapshot() throws Exception {
         // stop mode: TERM restarts the guest
-        FakeNode.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 65536);
-        FakeNode.Background bg = node.background("pve1", null, "vzdump", "100", "--stdout", "1", "--mode", "stop");
+        SimulatedCluster.StreamPause pause = node.pauseAfterBytes("vzdump", 100, 65536);
+        SimulatedCluster.Background bg = node.background("pve1", null, "vzdump", "100", "--stdout", "1", "--mode", "stop");
         pause.awaitPaused(T);
         assertEquals("stopped", node.guest(100).status);
         bg.signal("TERM");
@@ -242,11 +242,11 @@ class SimulatorSafetyTest {
     @Test
     void scheduledJobHoldsTheGlobalLockAndItsFilesSurvive() throws Exception {
         Path dump = node.localDumpDir();
-        FakeNode.ScheduledJob job = node.scheduledJob("pve1", 110, null, 100_000);
+        SimulatedCluster.ScheduledJob job = node.scheduledJob("pve1", 110, null, 100_000);
         assertTrue(node.listDumpDir(dump).stream().anyMatch(p -> p.getFileName().toString()
                 .matches("vzdump-qemu-110-.*\\.vma\\.dat")), node.listDumpDir(dump).toString());
         // ours waits for the node's vzdump lock
-        FakeNode.Background ours = node.background("pve1", null, "vzdump", "100", "--storage", "local");
+        SimulatedCluster.Background ours = node.background("pve1", null, "vzdump", "100", "--storage", "local");
         node.awaitEvent("vzdump", "waiting-for-global-lock", ours.pid(), T);
         assertTrue(ours.isAlive());
         job.release();
@@ -296,9 +296,9 @@ class SimulatorSafetyTest {
     @Test
     void storageChecksInsideQmrestoreAfterTheTakeover() {
         byte[] vm = vmDump(100);
-        node.addStorage("pve1", FakeNode.map("storage", "off-lvm", "type", "lvmthin", "content", "images,rootdir",
+        node.addStorage("pve1", SimulatedCluster.map("storage", "off-lvm", "type", "lvmthin", "content", "images,rootdir",
                 "enabled", 0));
-        node.addStorage("pve2", FakeNode.map("storage", "far", "type", "lvmthin", "content", "images"));
+        node.addStorage("pve2", SimulatedCluster.map("storage", "far", "type", "lvmthin", "content", "images"));
         // no images content: fails after the header, before anything is freed
         ProcResult r = node.runWithInput(vm, "qmrestore", "-", "110", "--force", "1", "--storage", "local");
         assertEquals("Content type 'images' is not available on storage 'local'\n", r.stderr());
@@ -409,8 +409,8 @@ class SimulatorSafetyTest {
 
     @Test
     void pveshInventoryCanBePausedAtAnExactPoint() throws Exception {
-        FakeNode.StreamPause pause = node.pausePvesh("/cluster/resources");
-        FakeNode.Background bg = node.background("pve1", null, "pvesh", "get", "/cluster/resources", "--type", "vm",
+        SimulatedCluster.StreamPause pause = node.pausePvesh("/cluster/resources");
+        SimulatedCluster.Background bg = node.background("pve1", null, "pvesh", "get", "/cluster/resources", "--type", "vm",
                 "--output-format", "json");
         pause.awaitPaused(T);
         assertTrue(bg.isAlive());

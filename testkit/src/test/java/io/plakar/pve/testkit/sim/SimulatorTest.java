@@ -26,11 +26,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SimulatorTest {
-    static FakeNode node;
+    static SimulatedCluster node;
 
     @BeforeAll
     static void setUp() throws IOException {
-        node = FakeNode.create();
+        node = SimulatedCluster.create();
         node.putEnv("PVE_FAKE_NOW", "1714557600");
     }
 
@@ -165,7 +165,7 @@ class SimulatorTest {
         assertEquals("pool 'nosuch' does not exist\n", r.stderr());
         r = node.run("pvesh", "get", "/cluster/resources", "--type", "vm", "--output-format", "json");
         @SuppressWarnings("unchecked")
-        List<Object> res = (List<Object>) MiniJson.parse(r.stdoutText());
+        List<Object> res = (List<Object>) StateJson.parse(r.stdoutText());
         assertEquals(4, res.size());
         r = node.run("pvesh", "get", "/nope", "--output-format", "json");
         assertEquals("no 'get' handler for '/nope'\n", r.stderr());
@@ -198,7 +198,7 @@ class SimulatorTest {
                 // password auth with the system client via SSH_ASKPASS
                 Path askpass = sshd.workDir().resolve("askpass.sh");
                 Files.writeString(askpass, "#!/bin/sh\necho '" + sshd.password() + "'\n");
-                FakeNode.setPerms(askpass, "rwx------");
+                SimulatedCluster.setPerms(askpass, "rwx------");
                 ProcessBuilder pb = new ProcessBuilder("ssh", "-o", "UserKnownHostsFile=" + sshd.knownHostsFile(),
                         "-o", "StrictHostKeyChecking=yes", "-o", "PubkeyAuthentication=no",
                         "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",

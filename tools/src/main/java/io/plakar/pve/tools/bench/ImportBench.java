@@ -9,7 +9,7 @@ import io.plakar.pve.proto.importer.ImporterGrpc;
 import io.plakar.pve.proto.importer.OpenResponse;
 import io.plakar.pve.testkit.host.ImporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ public final class ImportBench {
         Path dist = Path.of(System.getProperty("plugin.dist", "plugin/target/dist"));
         Path exe = dist.resolve("proxmoxImporter");
 
-        try (FakeNode node = FakeNode.create(); LoopbackSshd sshd = LoopbackSshd.start(node)) {
+        try (SimulatedCluster node = SimulatedCluster.create(); LoopbackSshd sshd = LoopbackSshd.start(node)) {
             node.putEnv("PVE_FAKE_NOW", "1714557600");
             Path dumpDir = node.newDumpDir("bench");
             long bytes = setSize(node, gib);
@@ -78,7 +78,7 @@ public final class ImportBench {
         }
     }
 
-    static long setSize(FakeNode node, long gib) {
+    static long setSize(SimulatedCluster node, long gib) {
         long bytes = gib << 30;
         node.putEnv("PVE_FAKE_DISK_BYTES_100", Long.toString(bytes));
         return bytes;

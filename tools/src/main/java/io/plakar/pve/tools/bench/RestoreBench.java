@@ -5,7 +5,7 @@ import io.plakar.pve.proto.connectors.Result;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.ExporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class RestoreBench {
         long size = gib << 30;
         Path exe = Path.of(System.getProperty("plugin.dist"), "proxmoxExporter");
         List<String> rows = new ArrayList<>();
-        try (FakeNode node = FakeNode.create()) {
+        try (SimulatedCluster node = SimulatedCluster.create()) {
             node.updateGuest(100, g -> g.diskBytes(size));
             Path dump = node.tempRoot().resolve("bench-dump.vma");
             withEnv(node, List.of(node.binDir().resolve("vzdump").toString(), "100", "--stdout", "1", "--compress", "0"), dump);
@@ -97,7 +97,7 @@ public final class RestoreBench {
         rows.forEach(System.err::println);
     }
 
-    private static void withEnv(FakeNode node, List<String> argv, Path out) throws Exception {
+    private static void withEnv(SimulatedCluster node, List<String> argv, Path out) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(node.env());
         Process p = pb.start();
@@ -119,7 +119,7 @@ public final class RestoreBench {
     private record Measured(double stagedMBs, double recordMBs, long peakRss, String error) {
     }
 
-    private static Measured run(Path exe, FakeNode node, Map<String, String> cfg, Path dump, long bytes) {
+    private static Measured run(Path exe, SimulatedCluster node, Map<String, String> cfg, Path dump, long bytes) {
         String path = "/vzdump-qemu-100-2026_02_10-02_00_00.vma";
         try (PluginProcess p = PluginProcess.spawn(exe, node.env())) {
             ExporterClient c = p.exporter();

@@ -5,7 +5,7 @@ import io.plakar.pve.testkit.host.BackupOptions;
 import io.plakar.pve.testkit.host.ExportItem;
 import io.plakar.pve.testkit.host.PluginProcess;
 import io.plakar.pve.testkit.host.Snapshot;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 
 import java.io.InputStream;
@@ -39,7 +39,7 @@ public final class Demo {
         System.out.println("no plakar on PATH (nor PLAKAR=/path): demo through the bundled test host, which drives"
                 + " the plugin executables as plakar does");
         Path work = Files.createTempDirectory("plakar-pve-demo");
-        try (FakeNode node = FakeNode.create("demo"); LoopbackSshd sshd = LoopbackSshd.start(node)) {
+        try (SimulatedCluster node = SimulatedCluster.create("demo"); LoopbackSshd sshd = LoopbackSshd.start(node)) {
             banner("Proxmox simulator: node " + node.localNode() + ", sshd on " + sshd.host() + ":" + sshd.port()
                     + " (host key " + sshd.hostKeyFingerprint() + ")");
             node.guests().forEach(g -> System.out.printf("  %-4s %-6d %-14s %-8s node %s, %d MiB%s%n",

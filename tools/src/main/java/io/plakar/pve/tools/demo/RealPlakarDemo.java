@@ -2,7 +2,7 @@ package io.plakar.pve.tools.demo;
 
 import io.plakar.pve.testkit.pbs.FakePbs;
 import io.plakar.pve.testkit.pbs.Snap;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import io.plakar.pve.tools.plakar.Cmd;
 import io.plakar.pve.tools.plakar.PlakarHome;
@@ -34,7 +34,7 @@ final class RealPlakarDemo {
 
     static void run(Path plakarBin, Path pkg) throws Exception {
         Path work = Files.createTempDirectory("plakar-pve-demo");
-        try (FakeNode node = FakeNode.create("demo"); LoopbackSshd sshd = LoopbackSshd.start(node)) {
+        try (SimulatedCluster node = SimulatedCluster.create("demo"); LoopbackSshd sshd = LoopbackSshd.start(node)) {
             PlakarHome home = new PlakarHome(plakarBin, work.resolve("home"));
             node.env().forEach(home::env);
             RealPlakarDemo d = new RealPlakarDemo(home, work.resolve("repo").toString());

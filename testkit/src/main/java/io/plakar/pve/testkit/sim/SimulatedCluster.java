@@ -28,23 +28,23 @@ import java.util.stream.Stream;
  * run the fake tools locally. Every node of the simulated cluster shares this state; the node a
  * tool runs "on" is selected with {@code PVE_FAKE_NODE} ({@link #env(String)}).
  */
-public final class FakeNode implements AutoCloseable {
+public final class SimulatedCluster implements AutoCloseable {
     private final Path tempRoot;
     private final Path stateDir;
     private final Map<String, String> extraEnv = new TreeMap<>();
 
-    private FakeNode(Path tempRoot, Path stateDir) {
+    private SimulatedCluster(Path tempRoot, Path stateDir) {
         this.tempRoot = tempRoot;
         this.stateDir = stateDir;
     }
 
     /** New state dir with the {@code default} scenario (pve1 local, VM 100, CT 101, VM 102 on pve2, template 9000). */
-    public static FakeNode create() throws IOException {
+    public static SimulatedCluster create() throws IOException {
         return create("default");
     }
 
     /** New state dir with scenario {@code default}, {@code demo} or {@code empty}. */
-    public static FakeNode create(String scenario) throws IOException {
+    public static SimulatedCluster create(String scenario) throws IOException {
         Path root = Files.createTempDirectory("pve-sim-");
         openUp(root);
         Path state = root.resolve("state");
@@ -54,7 +54,7 @@ public final class FakeNode implements AutoCloseable {
             deleteTree(root);
             throw new IOException("pve-sim-init failed: " + r);
         }
-        return new FakeNode(root, state);
+        return new SimulatedCluster(root, state);
     }
 
     // ------------------------------------------------------------------ locations
@@ -117,7 +117,7 @@ public final class FakeNode implements AutoCloseable {
      * Extra variable for every tool run (e.g. {@code PVE_FAKE_NOW}, {@code PVE_FAKE_DISK_BYTES_100});
      * also written to {@code <state>/session.env} so SSH sessions of {@link LoopbackSshd} see it. null removes.
      */
-    public synchronized FakeNode putEnv(String key, String value) {
+    public synchronized SimulatedCluster putEnv(String key, String value) {
         if (!key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("bad env name " + key);
         }
@@ -138,16 +138,16 @@ public final class FakeNode implements AutoCloseable {
     // ------------------------------------------------------------------ cluster / guests
 
     public Map<String, Object> cluster() {
-        return MiniJson.parseObject(readFile("cluster.json", "{}"));
+        return StateJson.parseObject(readFile("cluster.json", "{}"));
     }
 
     public void writeCluster(Map<String, Object> cluster) {
-        writeFile("cluster.json", MiniJson.write(cluster) + "\n");
+        writeFile("cluster.json", StateJson.write(cluster) + "\n");
     }
 
     /** Adds (or replaces) a cluster node. */
     @SuppressWarnings("unchecked")
-    public FakeNode addNode(String name, String ip, boolean online) {
+    public SimulatedCluster addNode(String name, String ip, boolean online) {
         Map<String, Object> c = cluster();
         List<Object> nodes = (List<Object>) c.computeIfAbsent("nodes", k -> new ArrayList<>());
         nodes.removeIf(n -> name.equals(((Map<String, Object>) n).get("name")));
@@ -165,28 +165,28 @@ public final class FakeNode implements AutoCloseable {
             l.add(map("storage", "local", "type", "dir", "content", "iso,vztmpl,backup", "path", local.toString()));
             l.add(map("storage", "local-lvm", "type", "lvmthin", "content", "images,rootdir"));
             st.put(name, l);
-            writeFile("storage.json", MiniJson.write(st) + "\n");
+            writeFile("storage.json", StateJson.write(st) + "\n");
         }
         return this;
     }
 
     /** Makes {@code name} the cluster's local node (default for tools without PVE_FAKE_NODE). */
-    public FakeNode setLocalNode(String name) {
+    public SimulatedCluster setLocalNode(String name) {
         Map<String, Object> c = cluster();
         c.put("local_node", name);
         writeCluster(c);
         return this;
     }
 
-    public FakeNode addGuest(Guest g) {
-        writeFile("guests/" + g.vmid + ".json", MiniJson.write(g.toMap()) + "\n");
+    public SimulatedCluster addGuest(Guest g) {
+        writeFile("guests/" + g.vmid + ".json", StateJson.write(g.toMap()) + "\n");
         return this;
     }
 
     /** The guest, or null. */
     public Guest guest(int vmid) {
         String s = readFile("guests/" + vmid + ".json", null);
-        return s == null ? null : Guest.fromMap(MiniJson.parseObject(s));
+        return s == null ? null : Guest.fromMap(StateJson.parseObject(s));
     }
 
     public List<Guest> guests() {
@@ -202,7 +202,7 @@ public final class FakeNode implements AutoCloseable {
     }
 
     /** Read-modify-write of one guest. */
-    public FakeNode updateGuest(int vmid, Consumer<Guest> change) {
+    public SimulatedCluster updateGuest(int vmid, Consumer<Guest> change) {
         Guest g = guest(vmid);
         if (g == null) {
             throw new IllegalArgumentException("no guest " + vmid);
@@ -211,7 +211,7 @@ public final class FakeNode implements AutoCloseable {
         return addGuest(g);
     }
 
-    public FakeNode removeGuest(int vmid) {
+    public SimulatedCluster removeGuest(int vmid) {
         try {
             Files.deleteIfExists(stateDir.resolve("guests").resolve(vmid + ".json"));
         } catch (IOException e) {
@@ -221,40 +221,40 @@ public final class FakeNode implements AutoCloseable {
     }
 
     public Map<String, Object> pools() {
-        return MiniJson.parseObject(readFile("pools.json", "{}"));
+        return StateJson.parseObject(readFile("pools.json", "{}"));
     }
 
     /** Adds a pool (members are the guests whose {@code pool} field names it). */
-    public FakeNode addPool(String poolid, String comment) {
+    public SimulatedCluster addPool(String poolid, String comment) {
         Map<String, Object> p = pools();
         Map<String, Object> e = new LinkedHashMap<>();
         if (comment != null) {
             e.put("comment", comment);
         }
         p.put(poolid, e);
-        writeFile("pools.json", MiniJson.write(p) + "\n");
+        writeFile("pools.json", StateJson.write(p) + "\n");
         return this;
     }
 
-    public FakeNode removePool(String poolid) {
+    public SimulatedCluster removePool(String poolid) {
         Map<String, Object> p = pools();
         p.remove(poolid);
-        writeFile("pools.json", MiniJson.write(p) + "\n");
+        writeFile("pools.json", StateJson.write(p) + "\n");
         return this;
     }
 
     public Map<String, Object> storageConfig() {
-        return MiniJson.parseObject(readFile("storage.json", "{}"));
+        return StateJson.parseObject(readFile("storage.json", "{}"));
     }
 
     /** Adds/replaces a storage entry of a node, e.g. {@code map("storage","nas","type","nfs","content","backup,images")}. */
     @SuppressWarnings("unchecked")
-    public FakeNode addStorage(String node, Map<String, Object> storage) {
+    public SimulatedCluster addStorage(String node, Map<String, Object> storage) {
         Map<String, Object> st = storageConfig();
         List<Object> l = (List<Object>) st.computeIfAbsent(node, k -> new ArrayList<>());
         l.removeIf(o -> storage.get("storage").equals(((Map<String, Object>) o).get("storage")));
         l.add(storage);
-        writeFile("storage.json", MiniJson.write(st) + "\n");
+        writeFile("storage.json", StateJson.write(st) + "\n");
         return this;
     }
 
@@ -287,16 +287,16 @@ public final class FakeNode implements AutoCloseable {
      * Tools: vzdump, qmrestore, pct (pct restore). vmid 0 = wildcard ({@code "*"}).
      */
     @SuppressWarnings("unchecked")
-    public FakeNode setFault(String tool, int vmid, Map<String, Object> spec) {
-        Map<String, Object> f = MiniJson.parseObject(readFile("faults.json", "{}"));
+    public SimulatedCluster setFault(String tool, int vmid, Map<String, Object> spec) {
+        Map<String, Object> f = StateJson.parseObject(readFile("faults.json", "{}"));
         Map<String, Object> t = (Map<String, Object>) f.computeIfAbsent(tool, k -> new LinkedHashMap<>());
         t.put(vmid == 0 ? "*" : Integer.toString(vmid), spec);
-        writeFile("faults.json", MiniJson.write(f) + "\n");
+        writeFile("faults.json", StateJson.write(f) + "\n");
         return this;
     }
 
     /** Convenience: {@code fault("vzdump", 100, "fail_after_bytes", "bytes", 4096, "message", "boom")}. */
-    public FakeNode fault(String tool, int vmid, String kind, Object... keyValues) {
+    public SimulatedCluster fault(String tool, int vmid, String kind, Object... keyValues) {
         Map<String, Object> spec = map(keyValues);
         spec.put("kind", kind);
         return setFault(tool, vmid, spec);
@@ -363,11 +363,11 @@ public final class FakeNode implements AutoCloseable {
 
     /** Sets a fault under a string key (e.g. pvesh faults keyed by API path). */
     @SuppressWarnings("unchecked")
-    public FakeNode setFault(String tool, String key, Map<String, Object> spec) {
-        Map<String, Object> f = MiniJson.parseObject(readFile("faults.json", "{}"));
+    public SimulatedCluster setFault(String tool, String key, Map<String, Object> spec) {
+        Map<String, Object> f = StateJson.parseObject(readFile("faults.json", "{}"));
         Map<String, Object> t = (Map<String, Object>) f.computeIfAbsent(tool, k -> new LinkedHashMap<>());
         t.put(key, spec);
-        writeFile("faults.json", MiniJson.write(f) + "\n");
+        writeFile("faults.json", StateJson.write(f) + "\n");
         return this;
     }
 
@@ -383,7 +383,7 @@ public final class FakeNode implements AutoCloseable {
     }
 
     /** Makes the next {@code pvesh get <apiPath>} fail with {@code message} (exit 255). One use. */
-    public FakeNode failPvesh(String apiPath, String message) {
+    public SimulatedCluster failPvesh(String apiPath, String message) {
         return setFault("pvesh", apiPath, map("kind", "fail", "message", message, "times", 1));
     }
 
@@ -464,7 +464,7 @@ public final class FakeNode implements AutoCloseable {
         }
     }
 
-    public FakeNode clearFaults() {
+    public SimulatedCluster clearFaults() {
         try {
             Files.deleteIfExists(stateDir.resolve("faults.json"));
         } catch (IOException e) {
@@ -603,9 +603,9 @@ public final class FakeNode implements AutoCloseable {
             return process.isAlive();
         }
 
-        /** Sends a signal to the tool (see {@link FakeNode#signal}). */
+        /** Sends a signal to the tool (see {@link SimulatedCluster#signal}). */
         public Background signal(String sig) {
-            FakeNode.signal(process.pid(), sig);
+            SimulatedCluster.signal(process.pid(), sig);
             return this;
         }
 
@@ -764,7 +764,7 @@ public final class FakeNode implements AutoCloseable {
         List<Map<String, Object>> res = new ArrayList<>();
         for (String line : readFile(rel, "").split("\n")) {
             if (!line.isBlank()) {
-                res.add(MiniJson.parseObject(line));
+                res.add(StateJson.parseObject(line));
             }
         }
         return res;

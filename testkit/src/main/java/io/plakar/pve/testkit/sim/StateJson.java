@@ -8,13 +8,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Map;
 
 /** JSON of the simulator's state files, through Jackson: plain maps, lists and scalars. */
-public final class MiniJson {
+public final class StateJson {
     // Longs for integers (the Python side writes arbitrary ints); sorted keys like pvesh prints them.
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
-    private MiniJson() {
+    private StateJson() {
     }
 
     /** Parses JSON into Map (LinkedHashMap), List, String, Long, Double, Boolean or null. */
