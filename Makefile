@@ -2,8 +2,9 @@
 MVN ?= mvn -B -q
 RUN  = scripts/run-test-main.sh
 GIB ?= 4
+RUNS ?= 3
 
-.PHONY: all build package test demo bench-stdio bench-startup bench-import bench-restore bench-audit clean
+.PHONY: all build package test demo bench-stdio bench-startup bench-import bench-restore bench-audit bench-e2e bench-cluster clean
 
 all: package
 
@@ -36,6 +37,10 @@ bench-import: build
 
 bench-restore: build
 	$(RUN) io.plakar.pve.tools.bench.RestoreBench $(GIB)
+
+## bench-e2e: the real plakar client: backup/restore through our package vs plakar's own fs importer/restore (RUNS=3)
+bench-e2e: build
+	$(RUN) io.plakar.pve.tools.bench.E2EBench $(GIB) $(RUNS)
 
 bench-audit: build
 	$(RUN) io.plakar.pve.tools.bench.AuditBench
