@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,10 +68,12 @@ public final class E2EBench {
             PlakarHome home = new PlakarHome(bin.get(), work.resolve("home"));
             node.env().forEach(home::env);
             home.env("PATH", fakeBin + ":" + node.env().get("PATH"));
-            String jvmOpts = System.getenv("PLAKAR_PVE_JVM_OPTS");
-            if (jvmOpts != null) {
-                home.env("PLAKAR_PVE_JVM_OPTS", jvmOpts);
-            }
+            // PLAKAR_PVE_JVM_OPTS (profiling), PLAKAR_PVE_JAVA (a JDK with jdk.jfr), ... reach the plugin
+            System.getenv().forEach((k, v) -> {
+                if (k.startsWith("PLAKAR_PVE_")) {
+                    home.env(k, v);
+                }
+            });
             Path ptar = home.pkgCreate(pkg, work.resolve("out"));
             home.run("pkg", "add", ptar.toString()).ok();
             String marker = home.installedPackage().toString();
@@ -83,7 +86,15 @@ public final class E2EBench {
             // a first start records the connectors' class-data-sharing archive: not a measured run
             warmUp(home, work, dumpDir, marker);
 
-            List<Run> ours = new ArrayList<>();
+            // BENCH_E2E_VARIANTS="name=jvm options;name2=..." times each plugin variant in the same
+            // alternation (e.g. a runtime setting before/after); default: one variant as installed
+            Map<String, String> variants = variants(System.getenv("BENCH_E2E_VARIANTS"));
+            Map<String, List<Run>> ours = new LinkedHashMap<>();
+            Map<String, List<Run>> ourRestores = new LinkedHashMap<>();
+            variants.keySet().forEach(v -> {
+                ours.put(v, new ArrayList<>());
+                ourRestores.put(v, new ArrayList<>());
+            });
             List<Run> fs = new ArrayList<>();
             String ourSnap = null;
             String fsSnap = null;
@@ -91,30 +102,38 @@ public final class E2EBench {
             Path fsRepo = null;
             for (int i = 0; i < runs; i++) {
                 boolean keep = i == runs - 1;
-                Path r1 = freshRepo(home, work, "ours" + i);
-                Run a = timed(home, List.of("at", r1.toString(), "backup", "-o", "mode=local", "-o", "vmid=100",
-                        "-o", "dump_dir=" + dumpDir, "proxmox+backup://localhost"), marker);
-                ours.add(a);
+                for (Map.Entry<String, String> v : variants.entrySet()) {
+                    variant(home, v.getValue());
+                    Path r1 = freshRepo(home, work, "ours" + i + v.getKey());
+                    Run a = timed(home, List.of("at", r1.toString(), "backup", "-o", "mode=local", "-o", "vmid=100",
+                            "-o", "dump_dir=" + dumpDir, "proxmox+backup://localhost"), marker);
+                    ours.get(v.getKey()).add(a);
+                    if (Boolean.getBoolean("bench.verbose")) {
+                        System.out.println(a.stdout + a.stderr);
+                    }
+                    checkBackup(a, "plugin");
+                    if (keep && ourRepo == null) {
+                        ourSnap = snapshot(a);
+                        ourRepo = r1;
+                    } else {
+                        deleteTree(r1);
+                    }
+                }
                 Path r2 = freshRepo(home, work, "fs" + i);
                 Run b = timed(home, List.of("at", r2.toString(), "backup", src.toString()), marker);
                 fs.add(b);
+                checkBackup(b, "fs");
                 if (keep) {
-                    ourSnap = snapshot(a);
                     fsSnap = snapshot(b);
-                    ourRepo = r1;
                     fsRepo = r2;
                 } else {
-                    deleteTree(r1);
                     deleteTree(r2);
                 }
-                if (Boolean.getBoolean("bench.verbose")) {
-                    System.out.println(a.stdout + a.stderr);
-                }
-                checkBackup(a, "plugin");
-                checkBackup(b, "fs");
             }
-            report("backup", "plakar backup proxmox+backup:// (our importer)", ours,
-                    "plakar backup <dir> (fs importer, same bytes)", fs, bytes);
+            for (String v : variants.keySet()) {
+                report("backup", "plakar backup proxmox+backup:// (our importer" + label(v, variants) + ")", ours.get(v),
+                        "plakar backup <dir> (fs importer, same bytes)", fs, bytes);
+            }
 
             String fsPath = archive.toString();
             // the importer names the record after the dump's start time
@@ -124,15 +143,17 @@ public final class E2EBench {
                 throw new IllegalStateException("no VM dump in the snapshot:\n" + ls);
             }
             String ourFile = named.group();
-            List<Run> ourRestores = new ArrayList<>();
             List<Run> fsRestores = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
-                Run a = timed(home, List.of("at", ourRepo.toString(), "restore", "-o", "mode=local", "-o", "dump_dir=" + stageDir,
-                        "-o", "newid=300", "-to", "proxmox+backup://localhost", ourSnap + ":/" + ourFile), marker);
-                if (a.exit != 0 || !a.stderr.contains("staged ")) {
-                    throw new IllegalStateException("restore through the exporter failed:\n" + a.stdout + "\n" + a.stderr);
+                for (Map.Entry<String, String> v : variants.entrySet()) {
+                    variant(home, v.getValue());
+                    Run a = timed(home, List.of("at", ourRepo.toString(), "restore", "-o", "mode=local", "-o", "dump_dir=" + stageDir,
+                            "-o", "newid=300", "-to", "proxmox+backup://localhost", ourSnap + ":/" + ourFile), marker);
+                    if (a.exit != 0 || !a.stderr.contains("staged ")) {
+                        throw new IllegalStateException("restore through the exporter failed:\n" + a.stdout + "\n" + a.stderr);
+                    }
+                    ourRestores.get(v.getKey()).add(a);
                 }
-                ourRestores.add(a);
                 Path to = work.resolve("restored" + i);
                 Run b = timed(home, List.of("at", fsRepo.toString(), "restore", "-to", to.toString(), fsSnap + ":" + fsPath), marker);
                 if (b.exit != 0) {
@@ -141,8 +162,10 @@ public final class E2EBench {
                 fsRestores.add(b);
                 deleteTree(to);
             }
-            report("restore", "plakar restore -to proxmox+backup:// (our exporter, staged)", ourRestores,
-                    "plakar restore -to <dir> (same file)", fsRestores, bytes);
+            for (String v : variants.keySet()) {
+                report("restore", "plakar restore -to proxmox+backup:// (our exporter, staged" + label(v, variants) + ")",
+                        ourRestores.get(v), "plakar restore -to <dir> (same file)", fsRestores, bytes);
+            }
             System.out.println("  load after: " + uptime());
             System.out.println("  CPU from /proc/<pid>/stat every 20 ms until each process exits: plakar = its own utime+stime;"
                     + " plugin = its JVM's utime+stime plus those of the children it reaped (vzdump, cat, pvesh)."
@@ -151,6 +174,32 @@ public final class E2EBench {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /** Variant name -> PLAKAR_PVE_JVM_OPTS; null value: as installed (the environment's own options). */
+    static Map<String, String> variants(String spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            m.put("", null);
+            return m;
+        }
+        for (String part : spec.split(";")) {
+            int eq = part.indexOf('=');
+            // a blank option string still counts as options, so every variant starts the same way
+            // (the launcher records no class-data-sharing archive when options are given)
+            m.put(part.substring(0, eq).strip(), part.substring(eq + 1).isBlank() ? " " : part.substring(eq + 1));
+        }
+        return m;
+    }
+
+    static void variant(PlakarHome home, String jvmOpts) {
+        if (jvmOpts != null) {
+            home.env("PLAKAR_PVE_JVM_OPTS", jvmOpts);
+        }
+    }
+
+    static String label(String variant, Map<String, String> variants) {
+        return variant.isEmpty() ? "" : ", " + variant + ": " + variants.get(variant).strip();
     }
 
     /** One timed plakar command. */
