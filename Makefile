@@ -42,6 +42,10 @@ bench-restore: build
 bench-e2e: build
 	$(RUN) io.plakar.pve.tools.bench.E2EBench $(GIB) $(RUNS)
 
+## bench-cluster: two nodes dumping at once (max_nodes_parallel=2) over the loopback sshd vs one node (GIB per VM, default 2 here)
+bench-cluster: build
+	$(RUN) io.plakar.pve.tools.bench.ClusterBench $(or $(CLUSTER_GIB),2) $(or $(RUNS),2)
+
 bench-audit: build
 	$(RUN) io.plakar.pve.tools.bench.AuditBench
 
