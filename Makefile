@@ -2,8 +2,9 @@
 MVN ?= mvn -B -q
 RUN  = scripts/run-test-main.sh
 GIB ?= 4
+RUNS ?= 3
 
-.PHONY: all build package test demo bench-stdio bench-startup bench-import bench-restore bench-audit clean
+.PHONY: all build package test demo bench-stdio bench-startup bench-import bench-restore bench-audit bench-e2e bench-cluster clean
 
 all: package
 
@@ -36,6 +37,14 @@ bench-import: build
 
 bench-restore: build
 	$(RUN) io.plakar.pve.tools.bench.RestoreBench $(GIB)
+
+## bench-e2e: the real plakar client: backup/restore through our package vs plakar's own fs importer/restore (RUNS=3)
+bench-e2e: build
+	$(RUN) io.plakar.pve.tools.bench.E2EBench $(GIB) $(RUNS)
+
+## bench-cluster: two nodes dumping at once (max_nodes_parallel=2) over the loopback sshd vs one node (GIB per VM, default 2 here)
+bench-cluster: build
+	$(RUN) io.plakar.pve.tools.bench.ClusterBench $(or $(CLUSTER_GIB),2) $(or $(RUNS),2)
 
 bench-audit: build
 	$(RUN) io.plakar.pve.tools.bench.AuditBench

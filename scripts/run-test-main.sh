@@ -8,6 +8,12 @@ root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd -P)
 cpfile=$root/tools/target/classpath.txt
 [ -f "$cpfile" ] || { echo "run 'make build' first" >&2; exit 1; }
 cp=$root/tools/target/classes:$(cat "$cpfile")
+# This project's own modules from this checkout's build, not from ~/.m2: the local repository is
+# shared by every checkout on the machine, and another one's install replaces those jars at any time.
+for m in internal importer exporter proto testkit; do
+  [ -d "$root/$m/target/classes" ] || continue
+  cp=$(printf '%s' "$cp" | sed "s#[^:]*/io/plakar/pve/$m/[^:]*\.jar#$root/$m/target/classes#")
+done
 if [ -d "$root/plugin/target/test-classes" ]; then
   testcp=$root/plugin/target/test-classpath.txt
   if [ ! -f "$testcp" ] || [ "$root/plugin/pom.xml" -nt "$testcp" ]; then

@@ -150,6 +150,8 @@ final class ImporterService extends ImporterGrpc.ImporterImplBase {
         ServerCallStreamObserver<OpenResponse> call = (ServerCallStreamObserver<OpenResponse>) response;
         String path = request.getRecord().getPathname();
         SourceHolder source = new SourceHolder();
+        // let the producer read the next chunk from the source while the transport still writes this one
+        call.setOnReadyThreshold(Tuning.ONREADY_THRESHOLD);
         ReadySignal ready = new ReadySignal(call);
         ready.install(source::close);
         workers.execute(() -> stream(path, call, ready, source));

@@ -84,7 +84,10 @@ public final class PluginServer {
         CountDownLatch done = new CountDownLatch(1);
         Server server;
         try {
-            StreamPairSocket socket = new StreamPairSocket(StdioStreams.stdin(), grpcOut);
+            StreamPairSocket socket = Tuning.STDIO_BUFFER > 0
+                    ? new StreamPairSocket(new java.io.BufferedInputStream(StdioStreams.stdin(), Tuning.STDIO_BUFFER),
+                    new CoalescingOutputStream(grpcOut, Tuning.STDIO_BUFFER))
+                    : new StreamPairSocket(StdioStreams.stdin(), grpcOut);
             ServerSocket listener = new OneShotServerSocket(socket);
             server = OkHttpServerBuilder
                     .forPort(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), InsecureServerCredentials.create())
