@@ -8,7 +8,7 @@ import io.plakar.pve.proto.importer.ImporterGrpc;
 import io.plakar.pve.proto.importer.OpenResponse;
 import io.plakar.pve.testkit.host.ImporterClient;
 import io.plakar.pve.testkit.host.PluginProcess;
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.testkit.sim.Guest;
 import io.plakar.pve.testkit.sim.LoopbackSshd;
 import io.plakar.pve.tools.measure.RssSampler;
@@ -43,7 +43,7 @@ public final class ClusterBench {
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         System.setProperty("testhost.quiet", "true");
         Path exe = Path.of(System.getProperty("plugin.dist", "plugin/target/dist")).resolve("proxmoxImporter");
-        FakeNode node = FakeNode.create("empty");
+        SimulatedCluster node = SimulatedCluster.create("empty");
         try {
             node.putEnv("PVE_FAKE_NOW", "1714557600");
             node.addNode("pve1", "127.0.0.1", true).addNode("pve2", "127.0.0.2", true).setLocalNode("pve1");

@@ -1,6 +1,6 @@
 package io.plakar.pve.tools.bench;
 
-import io.plakar.pve.testkit.sim.FakeNode;
+import io.plakar.pve.testkit.sim.SimulatedCluster;
 import io.plakar.pve.tools.measure.ProcTreeSampler;
 import io.plakar.pve.tools.plakar.Cmd;
 import io.plakar.pve.tools.plakar.PlakarHome;
@@ -57,7 +57,7 @@ public final class E2EBench {
         }
         Path pkg = Path.of(System.getProperty("plugin.package", "plugin/target/package"));
         Path work = Files.createTempDirectory("bench-e2e-");
-        try (FakeNode node = FakeNode.create()) {
+        try (SimulatedCluster node = SimulatedCluster.create()) {
             node.putEnv("PVE_FAKE_NOW", NOW);
             node.putEnv("PVE_FAKE_DISK_BYTES_100", Long.toString(gib << 30));
             Path src = Files.createDirectories(work.resolve("src"));
@@ -295,7 +295,7 @@ public final class E2EBench {
     }
 
     /** The simulator's vzdump, run once into a file; returns its size. */
-    static long generate(FakeNode node, Path archive, Path stderr) throws Exception {
+    static long generate(SimulatedCluster node, Path archive, Path stderr) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(node.binDir().resolve("vzdump").toString(), "100", "--stdout", "1",
                 "--mode", "snapshot", "--compress", "0", "--dumpdir", node.localDumpDir().toString())
                 .redirectOutput(archive.toFile()).redirectError(stderr.toFile());
