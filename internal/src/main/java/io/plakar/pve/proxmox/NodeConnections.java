@@ -4,6 +4,7 @@ import io.plakar.pve.runner.CommandResult;
 import io.plakar.pve.runner.LocalRunner;
 import io.plakar.pve.runner.OpenSshRunner;
 import io.plakar.pve.runner.Runner;
+import io.plakar.pve.runner.RunnerException;
 import io.plakar.pve.runner.SshRunner;
 import io.plakar.pve.runner.SshSettings;
 import io.plakar.pve.sdk.ConnectorException;
@@ -58,9 +59,14 @@ public final class NodeConnections implements Cluster {
 
     /** sshj ({@link SshRunner#connect}) or the system ssh client, per {@code ssh_transport}. */
     public static Factory defaultFactory(ConnectionConfig config) {
-        return config.transport() == ConnectionConfig.SshTransport.OPENSSH
-                ? OpenSshRunner::create
-                : SshRunner::connect;
+        boolean openssh = config.transport() == ConnectionConfig.SshTransport.OPENSSH;
+        return settings -> {
+            try {
+                return openssh ? OpenSshRunner.create(settings) : SshRunner.connect(settings);
+            } catch (RunnerException e) {
+                throw RunnerErrors.toConnector(e);
+            }
+        };
     }
 
     /** Adds addresses learned from the cluster (node name → IP); {@code node_hosts} still wins. */

@@ -1,6 +1,5 @@
 package io.plakar.pve.runner;
 
-import io.plakar.pve.sdk.ConnectorException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,20 +54,20 @@ public final class OpenSshRunner implements Runner {
         this.baseArgs = baseArgs;
     }
 
-    public static OpenSshRunner create(SshSettings s) throws ConnectorException {
+    public static OpenSshRunner create(SshSettings s) throws RunnerException {
         return create(s, "ssh");
     }
 
     /** {@code sshBinary}: the client to run ({@code ssh} from PATH by default). */
-    public static OpenSshRunner create(SshSettings s, String sshBinary) throws ConnectorException {
+    public static OpenSshRunner create(SshSettings s, String sshBinary) throws RunnerException {
         Optional<String> refused = SshTransportRules.refusal(true, s);
         if (refused.isPresent()) {
-            throw ConnectorException.invalidConfig(refused.get());
+            throw RunnerException.badSettings(refused.get());
         }
         if (s.authMethod() == SshSettings.AuthMethod.AGENT) {
             String sock = System.getenv("SSH_AUTH_SOCK");
             if (sock == null || sock.isEmpty()) {
-                throw ConnectorException.invalidConfig("conn_method=agent: SSH_AUTH_SOCK is not set in the "
+                throw RunnerException.badSettings("conn_method=agent: SSH_AUTH_SOCK is not set in the "
                         + "plugin's environment, so no SSH agent can be reached");
             }
         }
@@ -106,7 +105,7 @@ public final class OpenSshRunner implements Runner {
                     String text = s.identityKey();
                     Files.writeString(tempKey, text.endsWith("\n") ? text : text + "\n");
                 } catch (IOException e) {
-                    throw ConnectorException.failed("cannot write conn_identity_key to a private temporary file ("
+                    throw RunnerException.failed("cannot write conn_identity_key to a private temporary file ("
                             + e.getClass().getSimpleName() + ")");
                 }
                 key = tempKey;

@@ -1,6 +1,5 @@
 package io.plakar.pve.runner;
 
-import io.plakar.pve.sdk.ConnectorException;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.keepalive.KeepAliveRunner;
 import net.schmizz.sshj.DefaultConfig;
@@ -72,7 +71,7 @@ public final class SshRunner implements Runner {
     }
 
     /** Connects now (with retries) so configuration, host key and credential errors surface early. */
-    public static SshRunner connect(SshSettings settings) throws ConnectorException, InterruptedException {
+    public static SshRunner connect(SshSettings settings) throws RunnerException, InterruptedException {
         SshRunner r = new SshRunner(settings);
         synchronized (r.lock) {
             r.client = r.open();
@@ -111,7 +110,7 @@ public final class SshRunner implements Runner {
             }
             try {
                 client = open();
-            } catch (ConnectorException e) {
+            } catch (RunnerException e) {
                 throw new SshConnectException(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -185,10 +184,10 @@ public final class SshRunner implements Runner {
         return out;
     }
 
-    private SSHClient open() throws ConnectorException, InterruptedException {
+    private SSHClient open() throws RunnerException, InterruptedException {
         Optional<String> refused = SshTransportRules.refusal(false, settings);
         if (refused.isPresent()) {
-            throw ConnectorException.invalidConfig(refused.get());
+            throw RunnerException.badSettings(refused.get());
         }
         int attempts = settings.retryCount() + 1;
         for (int attempt = 1; ; attempt++) {
@@ -197,7 +196,7 @@ public final class SshRunner implements Runner {
             try {
                 verifier = settings.hostKeyPolicy().newVerifier();
             } catch (IOException e) {
-                throw ConnectorException.invalidConfig("ssh_known_hosts: cannot read "
+                throw RunnerException.badSettings("ssh_known_hosts: cannot read "
                         + settings.hostKeyPolicy().knownHostsFile() + ": " + e.getMessage());
             }
             c.addHostKeyVerifier(verifier);
@@ -217,11 +216,11 @@ public final class SshRunner implements Runner {
                 closeQuietly(c);
                 String refusal = verifier.refusalMessage(settings.host(), settings.port());
                 if (refusal != null) {
-                    throw ConnectorException.failed(refusal);
+                    throw RunnerException.refused(refusal);
                 }
                 String why = describe() + ": cannot connect: " + cause(e);
                 if (attempt >= attempts) {
-                    throw ConnectorException.unavailable(why + " (after " + attempts + " attempt"
+                    throw RunnerException.unreachable(why + " (after " + attempts + " attempt"
                             + (attempts > 1 ? "s" : "") + ")", e);
                 }
                 log.warn("{}; retrying in {} ms (attempt {}/{})", why, settings.retryDelay().toMillis(), attempt,
@@ -247,23 +246,23 @@ public final class SshRunner implements Runner {
                     // the connection died while authenticating: that is not a refusal of the credentials
                     String why = describe() + ": connection lost during authentication: " + cause(e);
                     if (attempt >= attempts) {
-                        throw ConnectorException.unavailable(why, e);
+                        throw RunnerException.unreachable(why, e);
                     }
                     log.warn("{}; retrying in {} ms", why, settings.retryDelay().toMillis());
                     Thread.sleep(settings.retryDelay().toMillis());
                     continue;
                 }
-                throw new ConnectorException(ConnectorException.Kind.PERMISSION_DENIED, describe()
+                throw new RunnerException(RunnerException.Reason.AUTH_REFUSED, describe()
                         + ": authentication failed (conn_method=" + settings.authMethod().name().toLowerCase()
                         + "): the server refused the credentials", e);
-            } catch (ConnectorException e) {
+            } catch (RunnerException e) {
                 closeQuietly(c);
                 throw e;
             } catch (IOException e) {
                 closeQuietly(c);
                 String why = describe() + ": connection failed during authentication: " + cause(e);
                 if (attempt >= attempts) {
-                    throw ConnectorException.unavailable(why, e);
+                    throw RunnerException.unreachable(why, e);
                 }
                 log.warn("{}; retrying in {} ms", why, settings.retryDelay().toMillis());
                 Thread.sleep(settings.retryDelay().toMillis());
@@ -281,7 +280,7 @@ public final class SshRunner implements Runner {
         }
     }
 
-    private void authenticate(SSHClient c) throws IOException, ConnectorException {
+    private void authenticate(SSHClient c) throws IOException, RunnerException {
         switch (settings.authMethod()) {
             case PASSWORD -> {
                 char[] pw = settings.password().toCharArray();
@@ -306,7 +305,7 @@ public final class SshRunner implements Runner {
                 } catch (IOException | RuntimeException e) {
                     String what = settings.identityFile() != null
                             ? "conn_identity_file " + settings.identityFile() : "conn_identity_key";
-                    throw ConnectorException.invalidConfig(what + " cannot be read as a private key"
+                    throw RunnerException.badSettings(what + " cannot be read as a private key"
                             + (pass != null ? " with the given conn_identity_passphrase" : "")
                             + " (" + e.getClass().getSimpleName() + ")");
                 }
@@ -405,15 +404,15 @@ public final class SshRunner implements Runner {
 
     /** Thrown by commands when the (re)connection itself failed; carries the user-facing error. */
     public static final class SshConnectException extends IOException {
-        private final ConnectorException connectorError;
+        private final RunnerException cause;
 
-        SshConnectException(ConnectorException e) {
+        SshConnectException(RunnerException e) {
             super(e.getMessage(), e);
-            this.connectorError = e;
+            this.cause = e;
         }
 
-        public ConnectorException connectorError() {
-            return connectorError;
+        public RunnerException reason() {
+            return cause;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.plakar.pve.runner;
 
-import io.plakar.pve.sdk.ConnectorException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,10 +89,10 @@ class OpenSshRunnerTest {
 
     @Test
     void refusesWhatBatchModeCannotDo() {
-        assertThrows(ConnectorException.class, () -> OpenSshRunner.create(sshd.keySettings().password("x").build()));
-        assertThrows(ConnectorException.class, () -> OpenSshRunner.create(sshd.keySettings()
+        assertThrows(RunnerException.class, () -> OpenSshRunner.create(sshd.keySettings().password("x").build()));
+        assertThrows(RunnerException.class, () -> OpenSshRunner.create(sshd.keySettings()
                 .hostKeyPolicy(HostKeyPolicy.pinned(sshd.hostFingerprint)).build()));
-        assertThrows(ConnectorException.class, () -> OpenSshRunner.create(sshd.keySettings()
+        assertThrows(RunnerException.class, () -> OpenSshRunner.create(sshd.keySettings()
                 .identityPassphrase("pp").build()));
     }
 

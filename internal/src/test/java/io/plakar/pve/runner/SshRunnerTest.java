@@ -1,6 +1,5 @@
 package io.plakar.pve.runner;
 
-import io.plakar.pve.sdk.ConnectorException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,8 +72,8 @@ class SshRunnerTest {
     void wrongPasswordIsPermissionDeniedWithoutRetryOrSecret() {
         SshSettings s = key().password("not-the-password-xyz").retries(3, Duration.ofSeconds(5)).build();
         long t0 = System.nanoTime();
-        ConnectorException e = assertThrows(ConnectorException.class, () -> SshRunner.connect(s));
-        assertEquals(ConnectorException.Kind.PERMISSION_DENIED, e.kind());
+        RunnerException e = assertThrows(RunnerException.class, () -> SshRunner.connect(s));
+        assertEquals(RunnerException.Reason.AUTH_REFUSED, e.reason());
         assertFalse(e.getMessage().contains("not-the-password-xyz"));
         assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "auth failures must not be retried");
     }
@@ -99,7 +98,7 @@ class SshRunnerTest {
     void pinnedFingerprintMismatchRefused() {
         String wrong = "SHA256:" + "A".repeat(42) + "E";
         SshSettings s = key().hostKeyPolicy(HostKeyPolicy.pinned(wrong)).retries(3, Duration.ofSeconds(5)).build();
-        ConnectorException e = assertThrows(ConnectorException.class, () -> SshRunner.connect(s));
+        RunnerException e = assertThrows(RunnerException.class, () -> SshRunner.connect(s));
         assertTrue(e.getMessage().contains("man-in-the-middle"), e.getMessage());
         assertTrue(e.getMessage().contains(sshd.hostFingerprint), e.getMessage());
     }
@@ -108,12 +107,12 @@ class SshRunnerTest {
     void unknownHostRefusedWithFix() throws Exception {
         Path empty = Files.createTempFile(sshd.dir, "kh", "");
         SshSettings s = key().hostKeyPolicy(HostKeyPolicy.knownHosts(empty)).build();
-        ConnectorException e = assertThrows(ConnectorException.class, () -> SshRunner.connect(s));
+        RunnerException e = assertThrows(RunnerException.class, () -> SshRunner.connect(s));
         assertTrue(e.getMessage().contains("ssh-keyscan -p " + sshd.port + " 127.0.0.1"), e.getMessage());
         assertTrue(e.getMessage().contains("ssh_host_key_fingerprint=" + sshd.hostFingerprint), e.getMessage());
         // a missing file is the same: unknown host
         SshSettings s2 = key().hostKeyPolicy(HostKeyPolicy.knownHosts(sshd.dir.resolve("nope"))).build();
-        assertTrue(assertThrows(ConnectorException.class, () -> SshRunner.connect(s2)).getMessage().contains("unknown"));
+        assertTrue(assertThrows(RunnerException.class, () -> SshRunner.connect(s2)).getMessage().contains("unknown"));
     }
 
     @Test
@@ -123,7 +122,7 @@ class SshRunnerTest {
         Path kh = sshd.dir.resolve("kh_mismatch");
         Files.writeString(kh, "[127.0.0.1]:" + sshd.port + " " + Files.readString(Path.of(other + ".pub")).trim() + "\n");
         SshSettings s = key().hostKeyPolicy(HostKeyPolicy.knownHosts(kh)).build();
-        ConnectorException e = assertThrows(ConnectorException.class, () -> SshRunner.connect(s));
+        RunnerException e = assertThrows(RunnerException.class, () -> SshRunner.connect(s));
         assertTrue(e.getMessage().contains("MISMATCH") && e.getMessage().contains("man-in-the-middle"), e.getMessage());
     }
 
@@ -160,8 +159,8 @@ class SshRunnerTest {
         }
         SshSettings s = key().port(dead).retries(2, Duration.ofMillis(200)).build();
         long t0 = System.nanoTime();
-        ConnectorException e = assertThrows(ConnectorException.class, () -> SshRunner.connect(s));
-        assertEquals(ConnectorException.Kind.UNAVAILABLE, e.kind());
+        RunnerException e = assertThrows(RunnerException.class, () -> SshRunner.connect(s));
+        assertEquals(RunnerException.Reason.UNREACHABLE, e.reason());
         assertTrue(e.getMessage().contains("3 attempts"), e.getMessage());
         assertTrue(System.nanoTime() - t0 >= 400_000_000L);
     }
