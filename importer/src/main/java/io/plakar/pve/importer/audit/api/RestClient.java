@@ -46,21 +46,27 @@ public final class RestClient implements AutoCloseable {
     public enum Flavor { PBS, PVE }
 
     /** Tuning. {@code maxAttempts} counts the first try. */
-    public record Options(int concurrency, Duration connectTimeout, Duration readTimeout, int maxAttempts, Duration backoff) {
+    /** {@code maxBody}: a larger answer is refused, never read into the heap (a million snapshots fit in far less). */
+    public record Options(int concurrency, Duration connectTimeout, Duration readTimeout, int maxAttempts, Duration backoff,
+                          int maxBody) {
         public static Options defaults() {
-            return new Options(8, Duration.ofSeconds(10), Duration.ofSeconds(60), 4, Duration.ofMillis(250));
+            return new Options(8, Duration.ofSeconds(10), Duration.ofSeconds(60), 4, Duration.ofMillis(250), 512 << 20);
         }
 
         public Options withConcurrency(int n) {
-            return new Options(n, connectTimeout, readTimeout, maxAttempts, backoff);
+            return new Options(n, connectTimeout, readTimeout, maxAttempts, backoff, maxBody);
         }
 
         public Options withReadTimeout(Duration d) {
-            return new Options(concurrency, connectTimeout, d, maxAttempts, backoff);
+            return new Options(concurrency, connectTimeout, d, maxAttempts, backoff, maxBody);
         }
 
         public Options withBackoff(int attempts, Duration first) {
-            return new Options(concurrency, connectTimeout, readTimeout, attempts, first);
+            return new Options(concurrency, connectTimeout, readTimeout, attempts, first, maxBody);
+        }
+
+        public Options withMaxBody(int bytes) {
+            return new Options(concurrency, connectTimeout, readTimeout, maxAttempts, backoff, bytes);
         }
     }
 
@@ -247,7 +253,7 @@ public final class RestClient implements AutoCloseable {
                 rememberCertificate(https);
             }
             if (status >= 200 && status < 300) {
-                byte[] body = readAll(c.getInputStream());
+                byte[] body = readAll(c.getInputStream(), options.maxBody(), what);
                 if (!json) {
                     return new Body(null, body);
                 }
@@ -263,7 +269,7 @@ public final class RestClient implements AutoCloseable {
                 }
             }
             InputStream es = c.getErrorStream();
-            byte[] body = es == null ? new byte[0] : readAll(es);
+            byte[] body = es == null ? new byte[0] : readPrefix(es, MAX_ERROR_BODY);
             throw httpError(what, status, c.getResponseMessage(), body);
         } catch (ApiException e) {
             throw e;
@@ -374,9 +380,22 @@ public final class RestClient implements AutoCloseable {
         return text;
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
+    /** An error body only feeds a message. */
+    static final int MAX_ERROR_BODY = 64 << 10;
+
+    private static byte[] readAll(InputStream in, int max, String what) throws IOException {
         try (in) {
-            return in.readAllBytes();
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) {
+                throw new IOException(what + ": the answer is larger than " + max + " bytes; not read");
+            }
+            return b;
+        }
+    }
+
+    private static byte[] readPrefix(InputStream in, int max) throws IOException {
+        try (in) {
+            return in.readNBytes(max);
         }
     }
 
