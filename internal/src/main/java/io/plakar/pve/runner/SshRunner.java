@@ -514,6 +514,9 @@ public final class SshRunner implements Runner {
                     if (cmd.isOpen()) {
                         out.flush();
                     }
+                } catch (IOException stoppedReading) {
+                    // the command already closed its stdin (a short command that exited): nothing
+                    // more can be delivered, and its exit status tells whether that mattered
                 } finally {
                     out.close();
                 }
