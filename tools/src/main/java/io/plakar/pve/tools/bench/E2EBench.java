@@ -224,8 +224,7 @@ public final class E2EBench {
             Process p = pb.start();
             ProcTreeSampler sampler = ProcTreeSampler.start(p.toHandle(), c -> c.contains(marker));
             if (!p.waitFor(30, TimeUnit.MINUTES)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                io.plakar.pve.tools.plakar.Cmd.stop(p);
                 throw new IllegalStateException("timed out: " + argv);
             }
             double wall = (System.nanoTime() - t0) / 1e9;

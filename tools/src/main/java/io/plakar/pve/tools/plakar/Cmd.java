@@ -44,6 +44,24 @@ public final class Cmd {
     private Cmd() {
     }
 
+    /**
+     * Stops a command that ran too long the way its Proxmox tools need: TERM to plakar (it closes
+     * its plugins, which stop vzdump/qmrestore with TERM and their grace), a bounded wait, and
+     * KILL only for the tree still left after it.
+     */
+    public static void stop(Process p) throws InterruptedException {
+        List<ProcessHandle> tree = p.descendants().toList();
+        p.destroy();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(h -> {
+            h.destroy();
+            h.onExit().completeOnTimeout(h, 60, TimeUnit.SECONDS).join();
+            h.destroyForcibly();
+        });
+    }
+
     public static Result run(List<String> argv, Map<String, String> env, Path cwd, Duration timeout) {
         try {
             Path out = Files.createTempFile("cmd", ".out");
@@ -56,8 +74,7 @@ public final class Cmd {
                 pb.environment().putAll(env);
                 Process p = pb.start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
-                    p.destroyForcibly();
+                    stop(p);
                     throw new AssertionError("timed out after " + timeout + ": " + String.join(" ", argv));
                 }
                 return new Result(argv, p.exitValue(), Files.readAllBytes(out),
