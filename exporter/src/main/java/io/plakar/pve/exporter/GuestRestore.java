@@ -426,13 +426,7 @@ final class GuestRestore {
     }
 
     void removeQuietly(DumpDir mine) {
-        try {
-            mine.removePrivate();
-        } catch (IOException | RuntimeException e) {
-            TransferLog.log().warn("could not remove {}: {}", mine.path(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        mine.removePrivateQuietly("restore");
     }
 
     static String toolName(Plan plan) {

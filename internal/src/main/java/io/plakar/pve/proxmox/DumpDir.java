@@ -58,6 +58,22 @@ public interface DumpDir {
      */
     void removePrivate() throws IOException, InterruptedException;
 
+    /**
+     * {@link #removePrivate()} for cleanup paths, which must not fail what they clean up after:
+     * true when removed; a failure is logged with the reason.
+     */
+    default boolean removePrivateQuietly(String label) {
+        try {
+            removePrivate();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(DumpDir.class).warn("{}: could not remove {}: {}", label, path(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
+    }
+
     /** The dump directory {@code path} as seen through {@code runner}. */
     static DumpDir on(Runner runner, String path) {
         return runner instanceof LocalRunner ? new LocalDumpDir(runner, path, false) : new NodeDumpDir(runner, path, false);

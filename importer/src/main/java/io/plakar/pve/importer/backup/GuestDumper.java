@@ -223,13 +223,8 @@ public final class GuestDumper {
             LOG.info("{}: cleanup=false: {} is left on the node", label, mine.path());
             return;
         }
-        try {
-            mine.removePrivate();
+        if (mine.removePrivateQuietly(label)) {
             LOG.info("{}: removed {} from the node", label, mine.path());
-        } catch (IOException e) {
-            LOG.warn("{}: could not remove {}: {}", label, mine.path(), e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
